@@ -1,6 +1,7 @@
 // RUN: attn-opt %s | FileCheck %s
 // Round trip: what attn-opt prints, it parses again to the same text.
 // RUN: attn-opt %s | attn-opt | FileCheck %s
+// RUN: attn-opt %s > %t.once && attn-opt %t.once > %t.twice && diff %t.once %t.twice
 // The generic form reads back to the same custom form.
 // RUN: attn-opt %s --mlir-print-op-generic | attn-opt | FileCheck %s
 
