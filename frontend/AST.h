@@ -1,0 +1,180 @@
+//===- AST.h - Syntax tree of the .attn language ----------------*- C++ -*-===//
+//
+// The parser builds this tree; Sema resolves names and fills in each
+// expression's type; MLIRGen walks it. Every node keeps its source location.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTNC_FRONTEND_AST_H
+#define ATTNC_FRONTEND_AST_H
+
+#include "frontend/Lexer.h"
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attnc {
+
+//===----------------------------------------------------------------------===//
+// Types, as Sema resolves them
+//===----------------------------------------------------------------------===//
+
+enum class ElemType { F32, I32 };
+
+/// One dimension: a size known at compile time, or a run-time `dim` of the
+/// model (by its index in ModelDecl::dims).
+struct Dim {
+  int64_t size = 0;
+  int dimVar = -1;
+
+  static Dim known(int64_t size) { return Dim{size, -1}; }
+  static Dim var(int index) { return Dim{0, index}; }
+  bool isVar() const { return dimVar >= 0; }
+  bool operator==(const Dim &other) const {
+    return isVar() ? dimVar == other.dimVar
+                   : (!other.isVar() && size == other.size);
+  }
+  bool operator!=(const Dim &other) const { return !(*this == other); }
+};
+
+struct Type {
+  ElemType elem = ElemType::F32;
+  llvm::SmallVector<Dim, 4> shape; // empty: a scalar
+
+  bool isScalar() const { return shape.empty(); }
+  int64_t rank() const { return shape.size(); }
+  bool operator==(const Type &other) const {
+    return elem == other.elem && shape == other.shape;
+  }
+  bool operator!=(const Type &other) const { return !(*this == other); }
+};
+
+//===----------------------------------------------------------------------===//
+// Expressions
+//===----------------------------------------------------------------------===//
+
+enum class BinaryOp { Add, Sub, Mul, Div, MatMul, Or };
+
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+struct KeywordArg {
+  std::string name;
+  SourceLoc loc;
+  ExprPtr value;
+};
+
+struct Expr {
+  enum class Kind { Integer, Float, Name, Negate, Binary, Transpose, Call };
+
+  Kind kind;
+  SourceLoc loc;
+  int64_t intValue = 0;    // Integer
+  double floatValue = 0;   // Float
+  std::string name;        // Name; Call: the callee, e.g. "score.additive"
+  BinaryOp op = BinaryOp::Add;                // Binary
+  std::vector<ExprPtr> operands;              // Negate/Transpose: 1,
+                                              // Binary: 2, Call: positional
+  std::vector<KeywordArg> keywords;           // Call
+
+  // Filled in by Sema.
+  Type type;
+
+  Expr(Kind kind, SourceLoc loc) : kind(kind), loc(loc) {}
+  const KeywordArg *keyword(llvm::StringRef key) const {
+    for (const KeywordArg &arg : keywords)
+      if (arg.name == key)
+        return &arg;
+    return nullptr;
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Declarations
+//===----------------------------------------------------------------------===//
+
+/// `f32[S, 2*H]` as written; Sema turns it into a Type.
+struct TypeSpec {
+  ElemType elem = ElemType::F32;
+  SourceLoc loc;
+  std::vector<ExprPtr> dims;
+
+  // Move-only, so that vectors of declarations move rather than copy them.
+  TypeSpec() = default;
+  TypeSpec(TypeSpec &&) = default;
+  TypeSpec &operator=(TypeSpec &&) = default;
+  TypeSpec(const TypeSpec &) = delete;
+  TypeSpec &operator=(const TypeSpec &) = delete;
+};
+
+struct DimDecl {
+  std::string name;
+  SourceLoc loc;
+  std::optional<int64_t> max; // `dim S <= 512`
+};
+
+struct ConstDecl {
+  std::string name;
+  SourceLoc loc;
+  ExprPtr value;
+  // Filled in by Sema.
+  bool isInteger = true;
+  int64_t intValue = 0;
+  double floatValue = 0;
+};
+
+struct ParamDecl {
+  std::string name;
+  SourceLoc loc;
+  TypeSpec spec;
+  Type type; // filled in by Sema
+};
+
+/// An input or output of an entry point.
+struct ArgDecl {
+  std::string name;
+  SourceLoc loc;
+  TypeSpec spec;
+  Type type; // filled in by Sema
+};
+
+/// `let a, b = expr` (isLet) or `out = expr` (an output).
+struct Stmt {
+  bool isLet = true;
+  SourceLoc loc;
+  std::vector<std::pair<std::string, SourceLoc>> targets;
+  ExprPtr value;
+};
+
+struct FnDecl {
+  std::string name;
+  SourceLoc loc;
+  std::vector<ArgDecl> inputs;
+  std::vector<ArgDecl> outputs;
+  std::vector<Stmt> body;
+  SourceLoc end; // the closing brace
+};
+
+struct ModelDecl {
+  std::string name;
+  SourceLoc loc;
+  std::vector<DimDecl> dims;
+  std::vector<ConstDecl> consts;
+  std::vector<ParamDecl> params;
+  std::vector<FnDecl> fns;
+};
+
+/// A deep copy of `expr` (without Sema's annotations).
+ExprPtr clone(const Expr &expr);
+
+/// Prints the tree in an indented, readable form (`attnc --emit=ast`).
+void dump(const ModelDecl &model, llvm::raw_ostream &os);
+
+} // namespace attnc
+
+#endif // ATTNC_FRONTEND_AST_H

@@ -1,0 +1,550 @@
+//===- MLIRGen.cpp - From a checked .attn model to MLIR -------------------===//
+
+#include "frontend/MLIRGen.h"
+
+#include "frontend/Sema.h"
+#include "dialect/AttnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringMap.h"
+
+using namespace attnc;
+using namespace mlir;
+
+void attnc::loadFrontendDialects(MLIRContext &context) {
+  context.loadDialect<attn::AttnDialect, arith::ArithDialect,
+                      bufferization::BufferizationDialect, func::FuncDialect,
+                      linalg::LinalgDialect, math::MathDialect,
+                      tensor::TensorDialect>();
+}
+
+namespace {
+
+/// One operand of an elementwise operation: a tensor, suffix-aligned with
+/// the result, or a number.
+struct Operand {
+  Value tensor;
+  double number = 0;
+};
+
+class Generator {
+public:
+  Generator(MLIRContext &context, const ModelDecl &model, const Source &source)
+      : model(model), source(source), builder(&context) {}
+
+  OwningOpRef<ModuleOp> run();
+
+private:
+  Location loc(SourceLoc at) const { return source.loc(at); }
+  RankedTensorType tensorType(const attnc::Type &type);
+  Attribute shapeAttr(const attnc::Type &type);
+  DictionaryAttr argAttr(const std::string &name, const attnc::Type &type);
+
+  LogicalResult emitFn(const FnDecl &fn);
+  FailureOr<SmallVector<Value, 2>> emitCall(const Expr &call,
+                                            unsigned numResults);
+  FailureOr<Value> emit(const Expr &expr);
+
+  Value empty(Location at, const attnc::Type &type);
+  Value zeros(Location at, const attnc::Type &type);
+  Value emitElementwise(Location at, const attnc::Type &type,
+                        ArrayRef<Operand> operands,
+                        function_ref<Value(OpBuilder &, Location, ValueRange)>
+                            body);
+  Value emitMatMul(Location at, const Expr &expr, Value a, Value b);
+  Value emitTranspose(Location at, Value input, const attnc::Type &resultType);
+  struct MaskOperands {
+    attn::MaskKind kind = attn::MaskKind::none;
+    IntegerAttr window;
+    Value lengths, positions;
+    bool gaussian = false;
+  };
+  FailureOr<MaskOperands> emitMask(const Expr *mask);
+
+  const ModelDecl &model;
+  const Source &source;
+  OpBuilder builder;
+  llvm::StringMap<Value> values;   // names visible in the current fn
+  llvm::DenseMap<int, Value> dims; // run-time dims of the current fn (index)
+};
+
+RankedTensorType Generator::tensorType(const attnc::Type &type) {
+  SmallVector<int64_t> shape;
+  for (const Dim &dim : type.shape)
+    shape.push_back(dim.isVar() ? ShapedType::kDynamic : dim.size);
+  mlir::Type elem = type.elem == ElemType::F32
+                        ? mlir::Type(builder.getF32Type())
+                        : mlir::Type(builder.getI32Type());
+  return RankedTensorType::get(shape, elem);
+}
+
+Attribute Generator::shapeAttr(const attnc::Type &type) {
+  SmallVector<Attribute> dimsAttr;
+  for (const Dim &dim : type.shape)
+    dimsAttr.push_back(dim.isVar()
+                           ? Attribute(builder.getStringAttr(
+                                 model.dims[dim.dimVar].name))
+                           : Attribute(builder.getI64IntegerAttr(dim.size)));
+  return builder.getArrayAttr(dimsAttr);
+}
+
+DictionaryAttr Generator::argAttr(const std::string &name, const attnc::Type &type) {
+  return builder.getDictionaryAttr(
+      {builder.getNamedAttr("name", builder.getStringAttr(name)),
+       builder.getNamedAttr("dtype", builder.getStringAttr(
+                                         type.elem == ElemType::F32 ? "f32"
+                                                                    : "i32")),
+       builder.getNamedAttr("shape", shapeAttr(type))});
+}
+
+OwningOpRef<ModuleOp> Generator::run() {
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc(model.loc));
+  builder.setInsertionPointToEnd(module->getBody());
+
+  SmallVector<Attribute> dimAttrs, paramAttrs, entryAttrs;
+  for (const DimDecl &dim : model.dims) {
+    SmallVector<NamedAttribute> fields{
+        builder.getNamedAttr("name", builder.getStringAttr(dim.name))};
+    if (dim.max)
+      fields.push_back(
+          builder.getNamedAttr("max", builder.getI64IntegerAttr(*dim.max)));
+    dimAttrs.push_back(builder.getDictionaryAttr(fields));
+  }
+  for (const ParamDecl &param : model.params)
+    paramAttrs.push_back(argAttr(param.name, param.type));
+
+  for (const FnDecl &fn : model.fns) {
+    if (failed(emitFn(fn)))
+      return nullptr;
+    SmallVector<Attribute> inputs, outputs;
+    for (const ArgDecl &arg : fn.inputs)
+      inputs.push_back(argAttr(arg.name, arg.type));
+    for (const ArgDecl &arg : fn.outputs)
+      outputs.push_back(argAttr(arg.name, arg.type));
+    entryAttrs.push_back(builder.getDictionaryAttr(
+        {builder.getNamedAttr("name", builder.getStringAttr(fn.name)),
+         builder.getNamedAttr(
+             "kernel",
+             builder.getStringAttr("__attnc_" + model.name + "_" + fn.name)),
+         builder.getNamedAttr("inputs", builder.getArrayAttr(inputs)),
+         builder.getNamedAttr("outputs", builder.getArrayAttr(outputs))}));
+  }
+
+  Operation *op = module->getOperation();
+  op->setAttr("attn.model", builder.getStringAttr(model.name));
+  op->setAttr("attn.dims", builder.getArrayAttr(dimAttrs));
+  op->setAttr("attn.params", builder.getArrayAttr(paramAttrs));
+  op->setAttr("attn.entries", builder.getArrayAttr(entryAttrs));
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
+
+LogicalResult Generator::emitFn(const FnDecl &fn) {
+  values.clear();
+  dims.clear();
+  SmallVector<mlir::Type> argTypes, resultTypes;
+  
+  for (const ParamDecl &param : model.params)
+    argTypes.push_back(tensorType(param.type));
+  for (const ArgDecl &input : fn.inputs)
+    argTypes.push_back(tensorType(input.type));
+  for (const ArgDecl &output : fn.outputs) {
+    argTypes.push_back(tensorType(output.type));
+    resultTypes.push_back(tensorType(output.type));
+  }
+
+  builder.setInsertionPointToEnd(
+      cast<ModuleOp>(builder.getBlock()->getParentOp()).getBody());
+  auto func = builder.create<func::FuncOp>(
+      loc(fn.loc), "__attnc_" + model.name + "_" + fn.name,
+      builder.getFunctionType(argTypes, resultTypes));
+  Block *entry = func.addEntryBlock();
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(entry);
+
+  // Params and inputs are read-only; outputs are written in place.
+  unsigned numParams = model.params.size(), numInputs = fn.inputs.size();
+  for (unsigned i = 0; i < argTypes.size(); ++i)
+    func.setArgAttr(i, "bufferization.writable",
+                    builder.getBoolAttr(i >= numParams + numInputs));
+
+  for (auto [index, param] : llvm::enumerate(model.params))
+    values[param.name] = entry->getArgument(index);
+  auto bindDims = [&](Value arg, const attnc::Type &type, Location at) {
+    for (auto [axis, dim] : llvm::enumerate(type.shape))
+      if (dim.isVar() && !dims.count(dim.dimVar))
+        dims[dim.dimVar] = builder.create<tensor::DimOp>(at, arg, axis);
+  };
+  for (auto [index, input] : llvm::enumerate(fn.inputs)) {
+    Value arg = entry->getArgument(numParams + index);
+    values[input.name] = arg;
+    bindDims(arg, input.type, loc(input.loc));
+  }
+  SmallVector<Value> destinations;
+  for (auto [index, output] : llvm::enumerate(fn.outputs)) {
+    Value arg = entry->getArgument(numParams + numInputs + index);
+    destinations.push_back(arg);
+    bindDims(arg, output.type, loc(output.loc));
+  }
+
+  llvm::StringMap<Value> outputs;
+  for (const Stmt &stmt : fn.body) {
+    SmallVector<Value, 2> results;
+    if (stmt.value->kind == Expr::Kind::Call) {
+      auto called = emitCall(*stmt.value, stmt.targets.size());
+      if (failed(called))
+        return failure();
+      results = *called;
+    } else {
+      auto value = emit(*stmt.value);
+      if (failed(value))
+        return failure();
+      results.push_back(*value);
+    }
+    for (auto [target, value] : llvm::zip(stmt.targets, results)) {
+      values[target.first] = value;
+      if (!stmt.isLet)
+        outputs[target.first] = value;
+    }
+  }
+
+  SmallVector<Value> returned;
+  for (auto [output, destination] : llvm::zip(fn.outputs, destinations)) {
+    Value value = outputs.lookup(output.name);
+    Location at = loc(output.loc);
+    if (value.getType() != destination.getType())
+      value = builder.create<tensor::CastOp>(at, destination.getType(), value);
+    returned.push_back(
+        builder
+            .create<bufferization::MaterializeInDestinationOp>(at, value,
+                                                                destination)
+            .getResult());
+  }
+  builder.create<func::ReturnOp>(loc(fn.end), returned);
+  return success();
+}
+
+Value Generator::empty(Location at, const attnc::Type &type) {
+  SmallVector<Value> dynamicSizes;
+  for (const Dim &dim : type.shape)
+    if (dim.isVar())
+      dynamicSizes.push_back(dims.lookup(dim.dimVar));
+  return builder.create<tensor::EmptyOp>(at, tensorType(type).getShape(),
+                                         tensorType(type).getElementType(),
+                                         dynamicSizes);
+}
+
+Value Generator::zeros(Location at, const attnc::Type &type) {
+  Value zero = builder.create<arith::ConstantOp>(
+      at, builder.getFloatAttr(builder.getF32Type(), 0.0));
+  return builder.create<linalg::FillOp>(at, zero, empty(at, type))
+      .getResult(0);
+}
+
+Value Generator::emitElementwise(
+    Location at, const attnc::Type &type, ArrayRef<Operand> operands,
+    function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  unsigned rank = type.rank();
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (const Operand &operand : operands) {
+    if (!operand.tensor)
+      continue;
+    unsigned operandRank =
+        cast<RankedTensorType>(operand.tensor.getType()).getRank();
+    // Suffix-aligned broadcast: operand dim i is result dim rank-r+i.
+    SmallVector<AffineExpr> exprs;
+    for (unsigned i = 0; i < operandRank; ++i)
+      exprs.push_back(builder.getAffineDimExpr(rank - operandRank + i));
+    maps.push_back(AffineMap::get(rank, 0, exprs, builder.getContext()));
+    inputs.push_back(operand.tensor);
+  }
+  maps.push_back(builder.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = builder.create<linalg::GenericOp>(
+      at, TypeRange{tensorType(type)}, inputs, ValueRange{empty(at, type)},
+      maps, iterators,
+      [&](OpBuilder &b, Location bodyLoc, ValueRange args) {
+        SmallVector<Value> scalars;
+        unsigned next = 0;
+        for (const Operand &operand : operands)
+          scalars.push_back(
+              operand.tensor
+                  ? args[next++]
+                  : b.create<arith::ConstantOp>(
+                        bodyLoc, b.getFloatAttr(b.getF32Type(), operand.number))
+                        .getResult());
+        b.create<linalg::YieldOp>(bodyLoc, body(b, bodyLoc, scalars));
+      });
+  return generic.getResult(0);
+}
+
+Value Generator::emitMatMul(Location at, const Expr &expr, Value a, Value b) {
+  Value init = zeros(at, expr.type);
+  mlir::Type resultType = tensorType(expr.type);
+  unsigned rankA = cast<RankedTensorType>(a.getType()).getRank();
+  unsigned rankB = cast<RankedTensorType>(b.getType()).getRank();
+  ValueRange inputs{a, b};
+  if (rankA == 2 && rankB == 2)
+    return builder.create<linalg::MatmulOp>(at, resultType, inputs, init)
+        .getResult(0);
+  if (rankA == 1)
+    return builder.create<linalg::VecmatOp>(at, resultType, inputs, init)
+        .getResult(0);
+  if (rankB == 1)
+    return builder.create<linalg::MatvecOp>(at, resultType, inputs, init)
+        .getResult(0);
+  return builder.create<linalg::BatchMatmulOp>(at, resultType, inputs, init)
+      .getResult(0);
+}
+
+Value Generator::emitTranspose(Location at, Value input,
+                               const attnc::Type &resultType) {
+  unsigned rank = resultType.rank();
+  SmallVector<int64_t> permutation = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(permutation[rank - 1], permutation[rank - 2]);
+  return builder
+      .create<linalg::TransposeOp>(at, input, empty(at, resultType),
+                                   permutation)
+      .getResult()[0];
+}
+
+FailureOr<Value> Generator::emit(const Expr &expr) {
+  Location at = loc(expr.loc);
+  switch (expr.kind) {
+  case Expr::Kind::Integer:
+  case Expr::Kind::Float: {
+    double number = expr.kind == Expr::Kind::Integer
+                        ? static_cast<double>(expr.intValue)
+                        : expr.floatValue;
+    return emitElementwise(at, expr.type, {Operand{Value(), number}},
+                           [](OpBuilder &, Location, ValueRange args) {
+                             return args[0];
+                           });
+  }
+  case Expr::Kind::Name:
+    return values.lookup(expr.name);
+  case Expr::Kind::Negate: {
+    auto operand = emit(*expr.operands[0]);
+    if (failed(operand))
+      return failure();
+    return emitElementwise(
+        at, expr.type, {Operand{*operand}},
+        [](OpBuilder &b, Location l, ValueRange args) -> Value {
+          return b.create<arith::NegFOp>(l, args[0]);
+        });
+  }
+  case Expr::Kind::Transpose: {
+    auto operand = emit(*expr.operands[0]);
+    if (failed(operand))
+      return failure();
+    return emitTranspose(at, *operand, expr.type);
+  }
+  case Expr::Kind::Binary: {
+    // A literal operand stays a number folded into the loop body.
+    auto operandOf = [&](const Expr &side) -> FailureOr<Operand> {
+      if (side.kind == Expr::Kind::Integer)
+        return Operand{Value(), static_cast<double>(side.intValue)};
+      if (side.kind == Expr::Kind::Float)
+        return Operand{Value(), side.floatValue};
+      auto value = emit(side);
+      if (failed(value))
+        return failure();
+      return Operand{*value};
+    };
+    auto lhs = operandOf(*expr.operands[0]);
+    auto rhs = operandOf(*expr.operands[1]);
+    if (failed(lhs) || failed(rhs))
+      return failure();
+    if (expr.op == BinaryOp::MatMul)
+      return emitMatMul(at, expr, lhs->tensor, rhs->tensor);
+    BinaryOp op = expr.op;
+    return emitElementwise(
+        at, expr.type, {*lhs, *rhs},
+        [op](OpBuilder &b, Location l, ValueRange args) -> Value {
+          switch (op) {
+          case BinaryOp::Add: return b.create<arith::AddFOp>(l, args[0], args[1]);
+          case BinaryOp::Sub: return b.create<arith::SubFOp>(l, args[0], args[1]);
+          case BinaryOp::Mul: return b.create<arith::MulFOp>(l, args[0], args[1]);
+          default: return b.create<arith::DivFOp>(l, args[0], args[1]);
+          }
+        });
+  }
+  case Expr::Kind::Call: {
+    auto results = emitCall(expr, 1);
+    if (failed(results))
+      return failure();
+    return (*results)[0];
+  }
+  }
+  return failure();
+}
+
+FailureOr<Generator::MaskOperands> Generator::emitMask(const Expr *mask) {
+  MaskOperands operands;
+  if (!mask)
+    return operands;
+  MaskSpec spec = decodeMask(*mask);
+  if (spec.causal)
+    operands.kind = operands.kind | attn::MaskKind::causal;
+  if (spec.lengths) {
+    operands.kind = operands.kind | attn::MaskKind::padding;
+    auto lengths = emit(*spec.lengths);
+    if (failed(lengths))
+      return failure();
+    operands.lengths = *lengths;
+  }
+  if (spec.window) {
+    operands.kind = operands.kind | attn::MaskKind::window;
+    operands.window = builder.getI64IntegerAttr(*spec.window);
+    operands.gaussian = spec.gaussian;
+    if (spec.center) {
+      auto center = emit(*spec.center);
+      if (failed(center))
+        return failure();
+      operands.positions = *center;
+    }
+  }
+  return operands;
+}
+
+FailureOr<SmallVector<Value, 2>> Generator::emitCall(const Expr &call,
+                                                     unsigned numResults) {
+  Location at = loc(call.loc);
+  llvm::StringRef name = call.name;
+  SmallVector<Value> args;
+  for (const ExprPtr &operand : call.operands) {
+    if (name == "padding" || name == "window" || name == "local")
+      break;
+    auto value = emit(*operand);
+    if (failed(value))
+      return failure();
+    args.push_back(*value);
+  }
+  auto keywordValue = [&](llvm::StringRef key) -> FailureOr<Value> {
+    const KeywordArg *arg = call.keyword(key);
+    if (!arg)
+      return Value();
+    return emit(*arg->value);
+  };
+  auto scaleAttr = [&]() -> FloatAttr {
+    const KeywordArg *arg = call.keyword("scale");
+    if (!arg)
+      return nullptr;
+    return builder.getF32FloatAttr(*evalConstant(*arg->value));
+  };
+  const KeywordArg *maskArg = call.keyword("mask");
+
+  if (name.consume_front("score.") || name == "attention") {
+    auto w = keywordValue("W"), u = keywordValue("U"), v = keywordValue("v");
+    if (failed(w) || failed(u) || failed(v))
+      return failure();
+    if (call.name != "attention") {
+      attn::ScoreKind kind = *attn::symbolizeScoreKind(name);
+      Value scores = builder.create<attn::ScoreOp>(at, kind, args[0], args[1],
+                                                   *w, *u, *v, scaleAttr());
+      if (scores.getType() != tensorType(call.type))
+        scores = builder.create<tensor::CastOp>(at, tensorType(call.type),
+                                                scores);
+      return SmallVector<Value, 2>{scores};
+    }
+    llvm::StringRef kindName = "scaled_dot";
+    if (const KeywordArg *score = call.keyword("score"))
+      kindName = score->value->name;
+    int64_t heads = 1;
+    if (const KeywordArg *arg = call.keyword("heads"))
+      heads = static_cast<int64_t>(*evalConstant(*arg->value));
+    auto mask = emitMask(maskArg ? maskArg->value.get() : nullptr);
+    if (failed(mask))
+      return failure();
+    // The weights type: Sema's scores with a head axis for several heads.
+    mlir::Type weightsType;
+    if (numResults == 2) {
+      auto outputType = tensorType(call.type);
+      auto keysType = cast<RankedTensorType>(args[1].getType());
+      SmallVector<int64_t> shape(outputType.getShape().drop_back());
+      bool single = outputType.getRank() == keysType.getRank() - 1;
+      shape.push_back(keysType.getDimSize(keysType.getRank() - 2));
+      if (heads > 1)
+        shape.insert(shape.end() - (single ? 1 : 2), heads);
+      weightsType = RankedTensorType::get(shape, builder.getF32Type());
+    }
+    auto op = builder.create<attn::AttentionOp>(
+        at, tensorType(call.type), weightsType, args[0], args[1], args[2],
+        *attn::symbolizeScoreKind(kindName), *w, *u, *v, scaleAttr(),
+        static_cast<uint64_t>(heads), mask->kind, mask->window, mask->lengths,
+        mask->positions, mask->gaussian);
+    SmallVector<Value, 2> results{op.getOutput()};
+    if (numResults == 2)
+      results.push_back(op.getWeights());
+    return results;
+  }
+  if (name == "softmax") {
+    auto mask = emitMask(maskArg ? maskArg->value.get() : nullptr);
+    if (failed(mask))
+      return failure();
+    Value weights = builder.create<attn::SoftmaxOp>(
+        at, args[0].getType(), args[0], mask->kind, mask->window,
+        mask->lengths, mask->positions, mask->gaussian);
+    return SmallVector<Value, 2>{weights};
+  }
+  if (name == "context") {
+    Value context = builder.create<attn::ContextOp>(at, args[0], args[1]);
+    if (context.getType() != tensorType(call.type))
+      context = builder.create<tensor::CastOp>(at, tensorType(call.type),
+                                               context);
+    return SmallVector<Value, 2>{context};
+  }
+  if (name == "transpose")
+    return SmallVector<Value, 2>{emitTranspose(at, args[0], call.type)};
+
+  // Elementwise math builtins.
+  auto unary = [&](function_ref<Value(OpBuilder &, Location, Value)> fn) {
+    return SmallVector<Value, 2>{emitElementwise(
+        at, call.type, {Operand{args[0]}},
+        [&](OpBuilder &b, Location l, ValueRange x) { return fn(b, l, x[0]); })};
+  };
+  if (name == "tanh")
+    return unary([](OpBuilder &b, Location l, Value x) -> Value {
+      return b.create<math::TanhOp>(l, x);
+    });
+  if (name == "exp")
+    return unary([](OpBuilder &b, Location l, Value x) -> Value {
+      return b.create<math::ExpOp>(l, x);
+    });
+  if (name == "relu")
+    return unary([](OpBuilder &b, Location l, Value x) -> Value {
+      Value zero = b.create<arith::ConstantOp>(l, b.getF32FloatAttr(0));
+      return b.create<arith::MaximumFOp>(l, x, zero);
+    });
+  if (name == "sigmoid")
+    return unary([](OpBuilder &b, Location l, Value x) -> Value {
+      // 1 / (1 + exp(-x))
+      Value one = b.create<arith::ConstantOp>(l, b.getF32FloatAttr(1));
+      Value negated = b.create<arith::NegFOp>(l, x);
+      Value denominator = b.create<arith::AddFOp>(
+          l, one, b.create<math::ExpOp>(l, negated));
+      return b.create<arith::DivFOp>(l, one, denominator);
+    });
+  source.error(call.loc) << "internal error: no code generation for '"
+                         << call.name << "'";
+  return failure();
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> attnc::emitModule(MLIRContext &context,
+                                        const ModelDecl &model,
+                                        const Source &source) {
+  loadFrontendDialects(context);
+  return Generator(context, model, source).run();
+}
