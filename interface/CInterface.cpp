@@ -5,6 +5,9 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <variant>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -23,7 +26,7 @@ struct ArgInfo {
 };
 struct EntryInfo {
   std::string name, kernel;
-  SmallVector<ArgInfo> inputs, outputs;
+  std::vector<ArgInfo> inputs, outputs;
   SmallVector<std::string> dims; // run-time dims it takes, in model order
 };
 struct DimInfo {
@@ -33,8 +36,8 @@ struct DimInfo {
 struct ModelInfo {
   std::string name;
   SmallVector<DimInfo> dims;
-  SmallVector<ArgInfo> params;
-  SmallVector<EntryInfo> entries;
+  std::vector<ArgInfo> params;
+  std::vector<EntryInfo> entries;
 };
 
 FailureOr<ArgInfo> readArg(Attribute attr) {
@@ -325,7 +328,8 @@ LogicalResult WrapperBuilder::emitEntry(const EntryInfo &entry) {
                                       null),
          kStatusInvalidArgument, name + ": the model handle is null");
   llvm::StringMap<Value> dimValues;
-  for (auto [index, dimName] : llvm::enumerate(entry.dims)) {
+  for (unsigned index = 0; index < entry.dims.size(); ++index) {
+    const std::string &dimName = entry.dims[index];
     Value dim = func.getArgument(1 + index);
     dimValues[dimName] = dim;
     const DimInfo &info =
@@ -386,8 +390,8 @@ LogicalResult WrapperBuilder::emitEntry(const EntryInfo &entry) {
                         .getResult();
     addMemref(info, pointer);
   }
-  for (auto [arg, pointer] : buffers)
-    addMemref(*arg, pointer);
+  for (auto &buffer : buffers)
+    addMemref(*buffer.first, buffer.second);
 
   if (kernel.getFunctionType().getNumParams() != kernelArgs.size())
     return kernel.emitError("kernel '")
