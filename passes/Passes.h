@@ -1,0 +1,44 @@
+//===- Passes.h - attnc's lowering passes -----------------------*- C++ -*-===//
+
+#ifndef ATTNC_PASSES_PASSES_H
+#define ATTNC_PASSES_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+class TypeConverter;
+
+namespace attn {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+/// Patterns lowering attn ops to linalg/tensor/arith/math on tensors.
+void populateAttnToLinalgConversionPatterns(RewritePatternSet &patterns);
+
+/// Patterns rewriting f32 matmuls on memrefs into calls of attnrt_sgemm;
+/// products under `minFlops` (2*m*n*k) stay as they are.
+void populateMatmulToBlasPatterns(RewritePatternSet &patterns,
+                                  int64_t minFlops);
+
+/// The name of the runtime's sgemm entry point.
+inline constexpr llvm::StringLiteral kSgemmName = "attnrt_sgemm";
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTNC_PASSES_PASSES_H

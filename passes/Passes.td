@@ -1,0 +1,100 @@
+//===- Passes.td - attnc's lowering passes -----------------*- tablegen -*-===//
+
+#ifndef ATTNC_PASSES_TD
+#define ATTNC_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Lower attn ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Expands every `attn.score`, `attn.softmax`, `attn.context` and
+    `attn.attention` into upstream ops on tensors, with the semantics of
+    docs/AttnDialect.md; dynamic sizes are read with `tensor.dim`.
+
+    - The products go to named linalg ops (`linalg.matmul`,
+      `linalg.matmul_transpose_b`, `linalg.batch_matmul`,
+      `linalg.batch_matmul_transpose_b`) so that `attn-matmul-to-blas` can
+      send them to BLAS after bufferization. Several batch dims are
+      collapsed into one first; a single query becomes a block of one.
+    - `scaled_dot` scales the queries (Nq x d multiplies instead of
+      Nq x Nk); without a `scale` it is 1/sqrt(dk), read at run time when dk
+      is dynamic. `cosine` divides by max(|s| |h_j|, 1e-8), so a zero vector
+      scores 0 instead of NaN. `additive` computes W s and U h_j once each
+      and reduces v^T tanh(.) in one linalg.generic. `location` takes the
+      first Nk entries of W s.
+    - `softmax` is max-subtracted over the keys the mask keeps (max from
+      -inf, then exp, sum, scale by 1/sum); a row without any kept key (or
+      whose maximum is -inf) yields zeros, never NaN. Masks are evaluated
+      from `linalg.index` inside the generics; `gaussian` multiplies the
+      normalized weights by exp(-(j - c)^2 / (2 (window/2)^2)) (by 1 for
+      window 0).
+    - `attention` expands into the chain. With heads(h) > 1 the feature dims
+      are split with `tensor.expand_shape` and moved next to the batch dims
+      with `linalg.transpose`; the per-head outputs are merged back.
+
+    Anything the pass cannot lower is reported as an error and fails the
+    pass: no module is left half lowered.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
+def AttnMatmulToBlas : Pass<"attn-matmul-to-blas", "mlir::ModuleOp"> {
+  let summary = "Rewrite bufferized f32 matmuls into calls of attnrt_sgemm";
+  let description = [{
+    Runs after bufferization. Rewrites `linalg.matmul`,
+    `linalg.matmul_transpose_b`, `linalg.batch_matmul` and
+    `linalg.batch_matmul_transpose_b` on f32 memrefs whose innermost
+    stride is 1 into calls of the runtime's
+
+      void attnrt_sgemm(i32 trans_a, i32 trans_b, i64 m, i64 n, i64 k,
+                        f32 alpha, ptr a, i64 lda, ptr b, i64 ldb,
+                        f32 beta, ptr c, i64 ldc)
+
+    (row major, C = alpha op(A) op(B) + beta C), declared once per module.
+    Batched products become an scf.for over the batch with one call each.
+    linalg's matmuls accumulate into C, so beta is 1, unless the product is
+    directly preceded by a `linalg.fill` of 0.0 into the same buffer: then
+    that fill is folded into beta = 0.
+
+    `min-flops` is compared with 2*m*n*k of one product (one batch item).
+    Smaller products keep the op (which becomes loops); when a size is
+    dynamic an scf.if chooses at run time between the call and the op. The
+    default, 8192 (a 16x16x16 product), is where a call stops costing more
+    than it saves: an sgemm call costs about a microsecond of dispatch and
+    packing before its first flop, while the scalar loops of
+    convert-linalg-to-loops run at 1-2 GFLOP/s, i.e. about 1-2 kflop per
+    microsecond; from a few thousand flops up, BLAS (tens of GFLOP/s with
+    AVX2/AVX-512) wins clearly.
+  }];
+  let options = [
+    Option<"minFlops", "min-flops", "int64_t", /*default=*/"8192",
+           "Products with fewer flops (2*m*n*k) than this stay as loops">
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+    "mlir::LLVM::LLVMDialect", "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect"
+  ];
+}
+
+def AttnMathApprox : Pass<"attn-math-approx"> {
+  let summary = "Replace f32 exp, tanh, log, erf, ... by polynomial approximations";
+  let description = [{
+    Applies upstream's `populateMathPolynomialApproximationPatterns`, which
+    MLIR 19 exposes as a function but not as a registered pass. The
+    approximations are plain arith/math.fma code, so they vectorize with
+    the loops around them instead of ending as one libm call per element
+    (exp on vector<16xf32> measured 13x faster than libm, max relative error
+    1.1e-7). Ops it does not cover (f64, math.sqrt, ...) are left alone.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::math::MathDialect",
+    "mlir::vector::VectorDialect"
+  ];
+}
+
+#endif // ATTNC_PASSES_TD

@@ -1,0 +1,55 @@
+//===- Pipeline.h - attnc's lowering pipeline -------------------*- C++ -*-===//
+
+#ifndef ATTNC_PASSES_PIPELINE_H
+#define ATTNC_PASSES_PIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <optional>
+
+namespace mlir {
+class DialectRegistry;
+
+namespace attn {
+
+/// Where the lowering stops (each is an `--emit` stage of attnc).
+enum class Stage {
+  Attn,        ///< attn + upstream ops on tensors, canonicalized
+  Linalg,      ///< no attn op left: linalg/tensor/arith/math on tensors
+  Bufferized,  ///< memrefs, outputs in the caller's buffers, BLAS calls
+  LLVMDialect, ///< the LLVM dialect, ready for translateModuleToLLVMIR
+};
+
+struct PipelineOptions {
+  /// 0 turns off elementwise fusion and the math approximations (libm calls).
+  unsigned optLevel = 2;
+  /// Products under this many flops (2*m*n*k) stay loops; see
+  /// attn-matmul-to-blas in docs/PASSES.md for why 8192.
+  int64_t blasMinFlops = 8192;
+};
+
+/// Adds to `pm` (a PassManager on ModuleOp) the passes that take frontend
+/// output to `stop`.
+void buildLoweringPipeline(OpPassManager &pm, Stage stop,
+                           const PipelineOptions &options);
+
+/// Registers `attnc-lower{stop=attn|linalg|bufferized|llvm opt-level=N
+/// blas-min-flops=N}` for attn-opt and other mlir-opt-like tools.
+void registerAttncPipelines();
+
+/// Adds the dialects the pipeline creates and the external interface models
+/// (bufferization, deallocation, subsets, ...) it relies on. A context that
+/// runs the pipeline needs them: without the func model, for instance,
+/// one-shot-bufferize treats every function argument as read-only.
+void registerLoweringDialects(DialectRegistry &registry);
+
+/// "attn", "linalg", "bufferized", "llvm" <-> Stage.
+std::optional<Stage> parseStage(llvm::StringRef name);
+llvm::StringRef stringifyStage(Stage stage);
+
+} // namespace attn
+} // namespace mlir
+
+#endif // ATTNC_PASSES_PIPELINE_H
