@@ -263,8 +263,16 @@ void Checker::checkConsts() {
     std::function<void(Expr &)> fold = [&](Expr &expr) {
       if (expr.kind == Expr::Kind::Name) {
         const Symbol *found = lookup(expr.name);
+        // Params are declared after constants; name them all the same.
+        bool isParam = llvm::any_of(model.params, [&](const ParamDecl &p) {
+          return p.name == expr.name;
+        });
         if (!found || found->kind != SymbolKind::Const) {
-          if (!found)
+          if (!found && isParam)
+            error(expr.loc) << "a constant can only use numbers and earlier "
+                               "constants, not the parameter '"
+                            << expr.name << "'";
+          else if (!found)
             error(expr.loc) << "unknown name '" << expr.name << "'";
           else
             error(expr.loc) << "a constant can only use numbers and earlier "
@@ -871,8 +879,11 @@ std::optional<Type> Checker::checkScore(Expr &call, llvm::StringRef kind,
     }
     return Dim::known(dim.size / heads);
   };
-  auto hq = perHead(dq, "query"), hk = perHead(dk, "key");
-  if (!hq || !hk)
+  auto hq = perHead(dq, "query");
+  if (!hq)
+    return std::nullopt;
+  auto hk = perHead(dk, "key");
+  if (!hk)
     return std::nullopt;
   dq = *hq;
   dk = *hk;

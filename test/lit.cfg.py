@@ -24,5 +24,5 @@ llvm_config.use_default_substitutions()
 # FileCheck, not and count come from llvm-19-tools; our tools from build/bin.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.attnc_tools_dir, config.llvm_tools_dir]
-tools = ["attn-opt"]
+tools = ["attn-opt", "attnc"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

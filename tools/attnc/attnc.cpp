@@ -1,0 +1,277 @@
+//===- attnc.cpp - The attnc compiler driver ------------------------------===//
+//
+// attnc model.attn -o model.o --header model.h
+// attnc model.attn --emit=<stage>      # print the IR of one pipeline stage
+//
+// Reads a .attn model, checks it, emits the attn dialect, lowers it through
+// the pipeline of DESIGN.md section 2 and writes an object file plus a C
+// header. Outputs are built in memory and written only when every step
+// succeeded, so an error never leaves a file behind.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/MLIRGen.h"
+#include "frontend/Parser.h"
+#include "frontend/Sema.h"
+#include "interface/CInterface.h"
+#include "passes/Codegen.h"
+#include "passes/Pipeline.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "mlir/Support/ToolUtilities.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+
+enum class Emit { AST, Attn, Linalg, Bufferized, LLVMDialect, LLVMIR, Asm, Obj };
+
+cl::OptionCategory attncCategory("attnc options");
+
+cl::opt<std::string> inputFilename(cl::Positional,
+                                   cl::desc("<input .attn file, or - for stdin>"),
+                                   cl::Required, cl::cat(attncCategory));
+
+cl::opt<std::string> outputFilename(
+    "o", cl::value_desc("file"),
+    cl::desc("Output file ('-' for stdout). Default: <input>.o for "
+             "--emit=obj, stdout for the other stages"),
+    cl::cat(attncCategory));
+
+cl::opt<std::string> headerFilename(
+    "header", cl::value_desc("file"),
+    cl::desc("Also write the model's C header to <file>"),
+    cl::cat(attncCategory));
+
+cl::opt<Emit> emitStage(
+    "emit", cl::desc("What to produce (default: obj)"), cl::init(Emit::Obj),
+    cl::values(
+        clEnumValN(Emit::AST, "ast", "the syntax tree, after parsing"),
+        clEnumValN(Emit::Attn, "attn", "the attn dialect, from MLIRGen"),
+        clEnumValN(Emit::Linalg, "linalg",
+                   "attn ops lowered to linalg/tensor/arith/math"),
+        clEnumValN(Emit::Bufferized, "bufferized",
+                   "after bufferization and BLAS calls (memref, scf)"),
+        clEnumValN(Emit::LLVMDialect, "llvm-mlir",
+                   "the LLVM dialect, with the C interface"),
+        clEnumValN(Emit::LLVMIR, "llvm", "optimized LLVM IR"),
+        clEnumValN(Emit::Asm, "asm", "assembly for the target CPU"),
+        clEnumValN(Emit::Obj, "obj", "an object file")),
+    cl::cat(attncCategory));
+
+cl::opt<char> optLevel("O",
+                       cl::desc("Optimization level: -O0, -O1, -O2 or -O3 "
+                                "(default -O2)"),
+                       cl::Prefix, cl::init('2'), cl::cat(attncCategory));
+
+cl::opt<std::string> targetCPU(
+    "mcpu", cl::value_desc("cpu"),
+    cl::desc("Target CPU (default: the host's; e.g. x86-64-v3 for a "
+             "portable object)"),
+    cl::cat(attncCategory));
+
+cl::opt<bool> splitInputFile(
+    "split-input-file",
+    cl::desc("Split the input at '# -----' lines and compile each part on "
+             "its own (for tests)"),
+    cl::init(false), cl::cat(attncCategory));
+
+cl::opt<bool> verifyDiagnostics(
+    "verify-diagnostics",
+    cl::desc("Check that the diagnostics match expected-* comments in the "
+             "input (for tests)"),
+    cl::init(false), cl::cat(attncCategory));
+
+/// Default output: <input stem>.o next to the working directory for objects,
+/// stdout for text.
+std::string outputPath() {
+  if (!outputFilename.empty())
+    return outputFilename;
+  if (emitStage != Emit::Obj)
+    return "-";
+  if (inputFilename == "-")
+    return "a.o";
+  return (llvm::sys::path::stem(inputFilename) + ".o").str();
+}
+
+/// Writes `bytes` to `path` atomically (a temporary file renamed into place).
+LogicalResult writeFile(llvm::StringRef path, llvm::StringRef bytes) {
+  if (path == "-") {
+    llvm::outs() << bytes;
+    llvm::outs().flush();
+    return success();
+  }
+  llvm::Error error = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+    os << bytes;
+    return llvm::Error::success();
+  });
+  if (error) {
+    llvm::errs() << "attnc: error: cannot write '" << path
+                 << "': " << llvm::toString(std::move(error)) << "\n";
+    return failure();
+  }
+  return success();
+}
+
+/// Runs the compiler on the buffer in `sourceMgr`; fills `output` and
+/// `header` (if requested). Reports errors through the context.
+LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                      std::string &output, std::string &header) {
+  const llvm::MemoryBuffer *buffer =
+      sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+  attnc::Source source{&context, buffer->getBufferIdentifier().str()};
+  llvm::raw_string_ostream os(output);
+
+  std::unique_ptr<attnc::ModelDecl> model =
+      attnc::parseModel(buffer->getBuffer(), source);
+  if (!model)
+    return failure();
+  if (emitStage == Emit::AST) {
+    attnc::dump(*model, os);
+    return success();
+  }
+  if (failed(attnc::checkModel(*model, source)))
+    return failure();
+  OwningOpRef<ModuleOp> module = attnc::emitModule(context, *model, source);
+  if (!module)
+    return failure();
+
+  if (!headerFilename.empty()) {
+    llvm::raw_string_ostream headerStream(header);
+    if (failed(attn::emitCHeader(*module, source.filename, headerStream)))
+      return failure();
+  }
+  if (emitStage == Emit::Attn) {
+    module->print(os);
+    return success();
+  }
+
+  attn::PipelineOptions pipelineOptions;
+  pipelineOptions.optLevel = optLevel - '0';
+  attn::Stage stop = emitStage == Emit::Linalg       ? attn::Stage::Linalg
+                     : emitStage == Emit::Bufferized ? attn::Stage::Bufferized
+                                                     : attn::Stage::LLVMDialect;
+  PassManager pm(&context, ModuleOp::getOperationName());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  applyDefaultTimingPassManagerCLOptions(pm);
+  attn::buildLoweringPipeline(pm, stop, pipelineOptions);
+  if (failed(pm.run(*module)))
+    return failure();
+  if (stop == attn::Stage::LLVMDialect && failed(attn::emitCInterface(*module)))
+    return failure();
+  if (emitStage <= Emit::LLVMDialect) {
+    module->print(os);
+    return success();
+  }
+
+  attn::CodegenOptions codegenOptions;
+  codegenOptions.optLevel = optLevel - '0';
+  codegenOptions.cpu = targetCPU;
+  attn::OutputKind kind = emitStage == Emit::LLVMIR ? attn::OutputKind::LLVMIR
+                          : emitStage == Emit::Asm  ? attn::OutputKind::Assembly
+                                                    : attn::OutputKind::Object;
+  llvm::SmallString<0> bytes;
+  llvm::raw_svector_ostream objectStream(bytes);
+  if (failed(attn::emitLLVM(*module, kind, codegenOptions, objectStream)))
+    return failure();
+  output.assign(bytes.begin(), bytes.end());
+  return success();
+}
+
+/// Compiles one buffer in a fresh context, reporting diagnostics against it
+/// (or checking them, with --verify-diagnostics).
+LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                            std::string &output, std::string &header) {
+  DialectRegistry registry;
+  attn::registerLoweringDialects(registry);
+  MLIRContext context(registry);
+  attnc::loadFrontendDialects(context);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  if (verifyDiagnostics) {
+    SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
+    (void)compile(context, sourceMgr, output, header);
+    return handler.verify();
+  }
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  return compile(context, sourceMgr, output, header);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
+    os << "attnc version " ATTNC_VERSION "\n";
+  });
+  cl::HideUnrelatedOptions({&attncCategory, &cl::getGeneralCategory()});
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "attnc: ahead-of-time compiler for attention models\n\n"
+      "  attnc model.attn -o model.o --header model.h\n"
+      "  attnc model.attn --emit=linalg\n");
+
+  if (optLevel < '0' || optLevel > '3') {
+    llvm::errs() << "attnc: error: invalid optimization level -O" << optLevel
+                 << "; use -O0, -O1, -O2 or -O3\n";
+    return 1;
+  }
+
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      openInputFile(inputFilename, &errorMessage);
+  if (!input) {
+    llvm::errs() << "attnc: error: " << errorMessage << "\n";
+    return 1;
+  }
+
+  if (splitInputFile) {
+    // Each part is compiled alone; their outputs go, concatenated, to -o.
+    std::string all;
+    llvm::raw_string_ostream allStream(all);
+    auto processPart = [](std::unique_ptr<llvm::MemoryBuffer> part,
+                          llvm::raw_ostream &os) {
+      std::string output, header;
+      LogicalResult result = processBuffer(std::move(part), output, header);
+      os << output;
+      return result;
+    };
+    if (failed(splitAndProcessBuffer(std::move(input), processPart,
+                                     allStream, "# -----", "# -----")))
+      return 1;
+    return failed(writeFile(outputPath(), all)) ? 1 : 0;
+  }
+
+  std::string output, header;
+  if (failed(processBuffer(std::move(input), output, header)))
+    return 1;
+  if (verifyDiagnostics)
+    return 0;
+  if (failed(writeFile(outputPath(), output)))
+    return 1;
+  if (!headerFilename.empty() && failed(writeFile(headerFilename, header))) {
+    if (outputPath() != "-")
+      llvm::sys::fs::remove(outputPath());
+    return 1;
+  }
+  return 0;
+}
