@@ -72,6 +72,6 @@ void attnrt_sgemm(int32_t trans_a, int32_t trans_b, int64_t m, int64_t n,
     return;
   }
   cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-              transB ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k,
-              alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
+              transB ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)k, alpha,
+              a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
 }

@@ -320,9 +320,8 @@ JsonResult jsonParseNumber(JsonParser *parser, JsonNumber *out) {
   if (overflow)
     out->value = 0;
   else if (negative)
-    out->value = magnitude == (uint64_t)INT64_MAX + 1
-                     ? INT64_MIN
-                     : -(int64_t)magnitude;
+    out->value =
+        magnitude == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)magnitude;
   else
     out->value = (int64_t)magnitude;
   return JSON_OK;
@@ -330,8 +329,7 @@ JsonResult jsonParseNumber(JsonParser *parser, JsonNumber *out) {
 
 static JsonResult scanLiteral(JsonParser *parser, const char *literal) {
   size_t length = strlen(literal);
-  if (remaining(parser) < length ||
-      memcmp(parser->cur, literal, length) != 0)
+  if (remaining(parser) < length || memcmp(parser->cur, literal, length) != 0)
     return fail(parser, "invalid literal");
   parser->cur += length;
   return JSON_OK;
@@ -369,8 +367,8 @@ static JsonResult containerNext(JsonParser *parser, unsigned char close,
   }
   if (!*first) {
     if (c != ',')
-      return fail(parser, close == '}' ? "expected ',' or '}'"
-                                       : "expected ',' or ']'");
+      return fail(parser,
+                  close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
     ++parser->cur;
     skipWhitespace(parser);
   }

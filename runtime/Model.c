@@ -65,16 +65,16 @@ static attnrt_status createModel(const unsigned char *image, size_t size,
   if (!model) {
     if (mapping)
       munmap(mapping, size);
-    return attnrt_set_error(ATTNRT_ERROR_OUT_OF_MEMORY,
-                            "%s: out of memory", source);
+    return attnrt_set_error(ATTNRT_ERROR_OUT_OF_MEMORY, "%s: out of memory",
+                            source);
   }
   model->mapping = mapping;
   model->mappingSize = size;
   model->numParams = numParams;
   model->source = duplicateString(source);
   /* calloc(0, ...) may return NULL; keep one slot so NULL means failure. */
-  model->params = (Param *)calloc(
-      numParams > 0 ? (size_t)numParams : 1, sizeof(Param));
+  model->params =
+      (Param *)calloc(numParams > 0 ? (size_t)numParams : 1, sizeof(Param));
   if (!model->source || !model->params) {
     attnrt_model_destroy(model);
     return attnrt_set_error(ATTNRT_ERROR_OUT_OF_MEMORY,
@@ -150,8 +150,7 @@ attnrt_status attnrt_model_open(const char *safetensors_path,
 }
 
 attnrt_status attnrt_model_open_memory(const void *data, size_t size,
-                                       int64_t num_params,
-                                       attnrt_model **out) {
+                                       int64_t num_params, attnrt_model **out) {
   static const char source[] = "<memory>";
   if (out)
     *out = NULL;
@@ -188,10 +187,9 @@ attnrt_status attnrt_model_bind(attnrt_model *model, int64_t index,
                             "attnrt_model_bind: the model is NULL");
   const char *source = model->source;
   if (!name)
-    return attnrt_set_error(ATTNRT_ERROR_INVALID_ARGUMENT,
-                            "%s: bind of parameter %" PRId64
-                            ": the name is NULL",
-                            source, index);
+    return attnrt_set_error(
+        ATTNRT_ERROR_INVALID_ARGUMENT,
+        "%s: bind of parameter %" PRId64 ": the name is NULL", source, index);
   char quoted[kTextCapacity];
   stQuoteName(name, strlen(name), quoted, sizeof(quoted));
   if (index < 0 || index >= model->numParams)
@@ -207,8 +205,8 @@ attnrt_status attnrt_model_bind(attnrt_model *model, int64_t index,
                             source, quoted, index);
   if (dtype != ATTNRT_DTYPE_F32 && dtype != ATTNRT_DTYPE_I32)
     return attnrt_set_error(ATTNRT_ERROR_INVALID_ARGUMENT,
-                            "%s: bind of '%s': invalid dtype %" PRId32,
-                            source, quoted, dtype);
+                            "%s: bind of '%s': invalid dtype %" PRId32, source,
+                            quoted, dtype);
   if (rank < 0 || (rank > 0 && !shape))
     return attnrt_set_error(ATTNRT_ERROR_INVALID_ARGUMENT,
                             "%s: bind of '%s': invalid rank %" PRId64
@@ -251,8 +249,8 @@ attnrt_status attnrt_model_bind(attnrt_model *model, int64_t index,
     /* Generated code may use aligned vector loads on parameters. */
     size_t capacity =
         (bytes + kParamAlignment - 1) / kParamAlignment * kParamAlignment;
-    void *copy = aligned_alloc(kParamAlignment,
-                               capacity ? capacity : kParamAlignment);
+    void *copy =
+        aligned_alloc(kParamAlignment, capacity ? capacity : kParamAlignment);
     if (!copy)
       return attnrt_set_error(ATTNRT_ERROR_OUT_OF_MEMORY,
                               "%s: out of memory copying tensor '%s' "

@@ -30,8 +30,7 @@ const char *stDtypeName(StDtype dtype) {
   return (unsigned)dtype < ST_DTYPE_COUNT ? dtypeInfo[dtype].name : "?";
 }
 
-void stQuoteName(const char *name, size_t length, char *out,
-                 size_t capacity) {
+void stQuoteName(const char *name, size_t length, char *out, size_t capacity) {
   static const char hex[] = "0123456789abcdef";
   size_t used = 0;
   if (capacity == 0)
@@ -220,7 +219,12 @@ done:
 /// Why a shape is unusable, found while reading it and reported after the
 /// whole entry is read, so the order of checks does not depend on the order
 /// of the fields.
-typedef enum { DIM_OK, DIM_NEGATIVE, DIM_NOT_INTEGER, DIM_TOO_LARGE } DimProblem;
+typedef enum {
+  DIM_OK,
+  DIM_NEGATIVE,
+  DIM_NOT_INTEGER,
+  DIM_TOO_LARGE
+} DimProblem;
 
 typedef struct {
   bool hasDtype, hasShape, hasOffsets;
@@ -346,8 +350,8 @@ static attnrt_status readEntryFields(Reader *reader, StTensor *tensor,
     if (!more)
       return ATTNRT_OK;
     attnrt_status status = ATTNRT_OK;
-    bool *seen = keyIs(key, keyLength, "dtype")    ? &raw->hasDtype
-                 : keyIs(key, keyLength, "shape")  ? &raw->hasShape
+    bool *seen = keyIs(key, keyLength, "dtype")          ? &raw->hasDtype
+                 : keyIs(key, keyLength, "shape")        ? &raw->hasShape
                  : keyIs(key, keyLength, "data_offsets") ? &raw->hasOffsets
                                                          : NULL;
     stQuoteName(key, keyLength, quoted, sizeof(quoted));
@@ -362,8 +366,7 @@ static attnrt_status readEntryFields(Reader *reader, StTensor *tensor,
         status = entryError(reader, tensor, ATTNRT_ERROR_HEADER_JSON,
                             "has a 'dtype' that is not a string");
       } else {
-        result = jsonParseString(&reader->json, &raw->dtype,
-                                 &raw->dtypeLength);
+        result = jsonParseString(&reader->json, &raw->dtype, &raw->dtypeLength);
         if (result != JSON_OK)
           status = jsonFailure(reader, result);
       }
@@ -381,8 +384,8 @@ static attnrt_status readEntryFields(Reader *reader, StTensor *tensor,
 
 /// Checks one entry on its own: fields present, dtype known, dims valid,
 /// offsets in the data section and matching the byte size.
-static attnrt_status checkEntry(Reader *reader, StTensor *tensor,
-                                RawEntry *raw, uint64_t dataSize) {
+static attnrt_status checkEntry(Reader *reader, StTensor *tensor, RawEntry *raw,
+                                uint64_t dataSize) {
   char message[kNameCapacity + kShapeCapacity];
   char shapeText[kShapeCapacity];
   if (!raw->hasDtype)
@@ -469,8 +472,8 @@ static attnrt_status checkEntry(Reader *reader, StTensor *tensor,
   }
   stFormatShape(raw->dims, (int64_t)raw->rank, shapeText, sizeof(shapeText));
   if (overflow || bytes > (uint64_t)INT64_MAX) {
-    snprintf(message, sizeof(message),
-             "has shape %s whose byte size overflows", shapeText);
+    snprintf(message, sizeof(message), "has shape %s whose byte size overflows",
+             shapeText);
     return entryError(reader, tensor, ATTNRT_ERROR_SHAPE, message);
   }
   if (bytes != end - begin) {
@@ -540,8 +543,7 @@ static int compareTensorRanges(const void *lhs, const void *rhs) {
 
 static attnrt_status checkUniqueNames(Reader *reader) {
   if (reader->count > 1)
-    qsort(reader->tensors, reader->count, sizeof(StTensor),
-          compareTensorNames);
+    qsort(reader->tensors, reader->count, sizeof(StTensor), compareTensorNames);
   for (size_t i = 1; i < reader->count; ++i)
     if (compareTensorNames(&reader->tensors[i - 1], &reader->tensors[i]) == 0)
       return entryError(reader, &reader->tensors[i], ATTNRT_ERROR_HEADER_JSON,
@@ -571,12 +573,12 @@ static attnrt_status checkNoOverlap(Reader *reader) {
       char first[kNameCapacity], second[kNameCapacity];
       stQuoteName(furthest->name, furthest->nameLength, first, sizeof(first));
       stQuoteName(tensor->name, tensor->nameLength, second, sizeof(second));
-      status = attnrt_set_error(
-          ATTNRT_ERROR_OVERLAP,
-          "%s: tensors '%s' [%" PRIu64 ", %" PRIu64 ") and '%s' [%" PRIu64
-          ", %" PRIu64 ") overlap",
-          reader->source, first, furthest->begin, furthest->end, second,
-          tensor->begin, tensor->end);
+      status =
+          attnrt_set_error(ATTNRT_ERROR_OVERLAP,
+                           "%s: tensors '%s' [%" PRIu64 ", %" PRIu64
+                           ") and '%s' [%" PRIu64 ", %" PRIu64 ") overlap",
+                           reader->source, first, furthest->begin,
+                           furthest->end, second, tensor->begin, tensor->end);
       break;
     }
     if (!furthest || tensor->end > furthest->end)
@@ -590,8 +592,7 @@ static attnrt_status readHeader(Reader *reader, uint64_t dataSize) {
   JsonResult result;
   if (jsonPeek(&reader->json) != JSON_KIND_OBJECT)
     return attnrt_set_error(ATTNRT_ERROR_HEADER_JSON,
-                            "%s: header is not a JSON object",
-                            reader->source);
+                            "%s: header is not a JSON object", reader->source);
   if ((result = jsonObjectBegin(&reader->json)) != JSON_OK)
     return jsonFailure(reader, result);
   bool first = true, more, sawMetadata = false;

@@ -125,8 +125,7 @@ ATTNRT_API attnrt_status attnrt_model_open(const char *safetensors_path,
  *  (e.g. weights embedded in the object file). The buffer is not copied: the
  *  caller keeps it alive and unchanged until attnrt_model_destroy. Messages
  *  name the file "<memory>". */
-ATTNRT_API attnrt_status attnrt_model_open_memory(const void *data,
-                                                  size_t size,
+ATTNRT_API attnrt_status attnrt_model_open_memory(const void *data, size_t size,
                                                   int64_t num_params,
                                                   attnrt_model **out);
 

@@ -13,7 +13,7 @@
 #define CHECK(condition)                                                       \
   do {                                                                         \
     if (!(condition)) {                                                        \
-      fprintf(stderr, "%s:%d: check failed: %s (last error: %s)\n", __FILE__, \
+      fprintf(stderr, "%s:%d: check failed: %s (last error: %s)\n", __FILE__,  \
               __LINE__, #condition, attnrt_last_error());                      \
       return 1;                                                                \
     }                                                                          \
@@ -32,8 +32,7 @@ int main(void) {
   memcpy(image + 8 + headerLength, weights, sizeof(weights));
 
   attnrt_model *model = NULL;
-  CHECK(attnrt_model_open_memory(image, sizeof(image), 1, &model) ==
-        ATTNRT_OK);
+  CHECK(attnrt_model_open_memory(image, sizeof(image), 1, &model) == ATTNRT_OK);
   const int64_t shape[2] = {2, 2};
   CHECK(attnrt_model_bind(model, 0, "w", ATTNRT_DTYPE_F32, 2, shape) ==
         ATTNRT_OK);

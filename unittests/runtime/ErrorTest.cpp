@@ -31,9 +31,10 @@ const Bytes kSixteenBytes(16, 0);
 
 TEST(RuntimeErrors, HeaderTooShort) {
   EXPECT_TRUE(failsWith(openImage(Bytes{2, 0, 0, 0, 0}),
-                        ATTNRT_ERROR_HEADER_SIZE, "<memory>: file has 5 bytes"));
-  EXPECT_TRUE(failsWith(openImage(Bytes{}), ATTNRT_ERROR_HEADER_SIZE,
-                        "too short"));
+                        ATTNRT_ERROR_HEADER_SIZE,
+                        "<memory>: file has 5 bytes"));
+  EXPECT_TRUE(
+      failsWith(openImage(Bytes{}), ATTNRT_ERROR_HEADER_SIZE, "too short"));
 }
 
 TEST(RuntimeErrors, HeaderLengthBeyondFile) {
@@ -57,9 +58,9 @@ TEST(RuntimeErrors, HeaderLengthAbsurd) {
 
 TEST(RuntimeErrors, BadJson) {
   EXPECT_TRUE(failsWith(
-      openImage(rawImage(
-          "{\"w\": " + entry("\"F32\"", "[2, 2]", "[0, 16]") + ",}",
-          kSixteenBytes)),
+      openImage(
+          rawImage("{\"w\": " + entry("\"F32\"", "[2, 2]", "[0, 16]") + ",}",
+                   kSixteenBytes)),
       ATTNRT_ERROR_HEADER_JSON, "<memory>: invalid JSON in header at byte"));
 }
 
@@ -105,11 +106,47 @@ TEST(RuntimeErrors, BadJsonVariants) {
       std::string("{\"a\": \"nul") + '\0' + "byte\"}",
       std::string("{}\0", 3),
       "{\"a\": " + deep + "}",
+      // Cut inside a token, right at the end of the buffer.
+      "{\"a\": tr",
+      "{\"a\": fals",
+      "{\"a\": nul",
+      "{\"a\": -",
+      "{\"a\": 12",
+      "{\"a\": 1.",
+      "{\"a\": 1e+",
+      "{\"a\": \"\\",
+      "{\"a\": \"\\u00",
+      "{\"a\": \"\\ud83d",
+      "{\"a\": \"\\ud83d\\",
+      "{\"a\": \"\\ud83d\\u",
+      "{\"a\": \"\xc3",
+      "{\"a\": \"\xf0\x9f\x98",
+      "{\"a\"",
+      "{\"a\":",
+      "{\"a\": [",
+      "{\"a\": [1,",
   };
   for (const std::string &text : texts) {
     SCOPED_TRACE(text);
     EXPECT_TRUE(failsWith(openImage(rawImage(text)), ATTNRT_ERROR_HEADER_JSON,
                           "invalid JSON in header"));
+  }
+}
+
+/// Every proper prefix of a text using all of JSON's syntax is invalid; the
+/// header ends at the end of its allocation, so ASan sees any overread.
+TEST(RuntimeErrors, BadJsonEveryPrefix) {
+  const std::string text =
+      R"({"a": [true, false, null, -0, 12, -1.5e+3, 2E-2, 0.25, "x\u00e9\")"
+      "\xc3\xa9\xf0\x9f\x98\x80"
+      R"(\ud83d\ude00\n"], "b": {"c": {}, "d": []}})";
+  // The whole text is JSON, just not a safetensors header.
+  EXPECT_TRUE(failsWith(openImage(rawImage(text)), ATTNRT_ERROR_HEADER_JSON,
+                        "tensor 'a' is not an object"));
+  for (size_t length = 0; length < text.size(); ++length) {
+    SCOPED_TRACE(length);
+    EXPECT_TRUE(failsWith(openImage(rawImage(text.substr(0, length))),
+                          ATTNRT_ERROR_HEADER_JSON, "invalid JSON in header"));
   }
 }
 
@@ -162,14 +199,15 @@ TEST(RuntimeErrors, MissingOrIllTypedFields) {
 
 TEST(RuntimeErrors, DuplicateKey) {
   std::string w = entry("\"F32\"", "[2, 2]", "[0, 16]");
-  EXPECT_TRUE(failsWith(
-      openImage(rawImage("{\"w\": " + w + ", \"w\": " + w + "}", kSixteenBytes)),
-      ATTNRT_ERROR_HEADER_JSON, "tensor 'w' is a duplicate key"));
+  EXPECT_TRUE(
+      failsWith(openImage(rawImage("{\"w\": " + w + ", \"w\": " + w + "}",
+                                   kSixteenBytes)),
+                ATTNRT_ERROR_HEADER_JSON, "tensor 'w' is a duplicate key"));
   // The same key spelled with an escape is the same key.
-  EXPECT_TRUE(failsWith(openImage(rawImage("{\"w\": " + w + ", \"\\u0077\": " +
-                                               w + "}",
-                                           kSixteenBytes)),
-                        ATTNRT_ERROR_HEADER_JSON, "duplicate key"));
+  EXPECT_TRUE(
+      failsWith(openImage(rawImage("{\"w\": " + w + ", \"\\u0077\": " + w + "}",
+                                   kSixteenBytes)),
+                ATTNRT_ERROR_HEADER_JSON, "duplicate key"));
   EXPECT_TRUE(failsWith(
       openImage(rawImage(R"({"__metadata__": {}, "__metadata__": {}})")),
       ATTNRT_ERROR_HEADER_JSON, "duplicate key '__metadata__'"));
@@ -182,7 +220,8 @@ TEST(RuntimeErrors, MetadataNotStringMap) {
   const std::pair<const char *, const char *> cases[] = {
       {R"({"__metadata__": {"a": 1}})", "value of 'a' is not a string"},
       {R"({"__metadata__": {"a": null}})", "value of 'a' is not a string"},
-      {R"({"__metadata__": {"a": {"b": "c"}}})", "value of 'a' is not a string"},
+      {R"({"__metadata__": {"a": {"b": "c"}}})",
+       "value of 'a' is not a string"},
       {R"({"__metadata__": ["a", "b"]})", "__metadata__ is not an object"},
       {R"({"__metadata__": "a"})", "__metadata__ is not an object"},
   };
@@ -199,87 +238,88 @@ TEST(RuntimeErrors, MetadataNotStringMap) {
 
 TEST(RuntimeErrors, UnknownDtype) {
   EXPECT_TRUE(failsWith(
-      openImage(rawImage(oneTensor("\"F99\"", "[2, 2]", "[0, 16]"),
-                         kSixteenBytes)),
+      openImage(
+          rawImage(oneTensor("\"F99\"", "[2, 2]", "[0, 16]"), kSixteenBytes)),
       ATTNRT_ERROR_DTYPE, "<memory>: tensor 'w' has an unknown dtype 'F99'"));
-  EXPECT_TRUE(failsWith(openImage(rawImage(
-                            oneTensor("\"f32\"", "[2, 2]", "[0, 16]"),
-                            kSixteenBytes)),
-                        ATTNRT_ERROR_DTYPE, "unknown dtype 'f32'"));
+  EXPECT_TRUE(
+      failsWith(openImage(rawImage(oneTensor("\"f32\"", "[2, 2]", "[0, 16]"),
+                                   kSixteenBytes)),
+                ATTNRT_ERROR_DTYPE, "unknown dtype 'f32'"));
 }
 
 TEST(RuntimeErrors, NegativeDim) {
   EXPECT_TRUE(failsWith(
-      openImage(rawImage(oneTensor("\"F32\"", "[-2, 2]", "[0, 16]"),
-                         kSixteenBytes)),
+      openImage(
+          rawImage(oneTensor("\"F32\"", "[-2, 2]", "[0, 16]"), kSixteenBytes)),
       ATTNRT_ERROR_SHAPE, "tensor 'w' has a negative dimension -2 at index 0"));
 }
 
 TEST(RuntimeErrors, NonIntegerDim) {
-  for (const char *shape : {"[2.0, 2]", "[2, 2e0]", "[\"2\", 2]", "[2, null]",
-                            "[[2], 2]"}) {
+  for (const char *shape :
+       {"[2.0, 2]", "[2, 2e0]", "[\"2\", 2]", "[2, null]", "[[2], 2]"}) {
     SCOPED_TRACE(shape);
-    EXPECT_TRUE(failsWith(
-        openImage(rawImage(oneTensor("\"F32\"", shape, "[0, 16]"),
-                           kSixteenBytes)),
-        ATTNRT_ERROR_SHAPE, "non-integer dimension"));
+    EXPECT_TRUE(
+        failsWith(openImage(rawImage(oneTensor("\"F32\"", shape, "[0, 16]"),
+                                     kSixteenBytes)),
+                  ATTNRT_ERROR_SHAPE, "non-integer dimension"));
   }
-  EXPECT_TRUE(failsWith(
-      openImage(rawImage(oneTensor("\"F32\"", "[99999999999999999999]",
-                                   "[0, 16]"),
-                         kSixteenBytes)),
-      ATTNRT_ERROR_SHAPE, "too large for int64"));
+  EXPECT_TRUE(
+      failsWith(openImage(rawImage(
+                    oneTensor("\"F32\"", "[99999999999999999999]", "[0, 16]"),
+                    kSixteenBytes)),
+                ATTNRT_ERROR_SHAPE, "too large for int64"));
 }
 
 TEST(RuntimeErrors, ShapeSizeMismatch) {
   EXPECT_TRUE(failsWith(
-      openImage(rawImage(oneTensor("\"F32\"", "[2, 2]", "[0, 12]"),
-                         kSixteenBytes)),
+      openImage(
+          rawImage(oneTensor("\"F32\"", "[2, 2]", "[0, 12]"), kSixteenBytes)),
       ATTNRT_ERROR_SHAPE,
       "tensor 'w' has shape [2, 2] of F32 needing 16 bytes, but data_offsets "
       "span 12 bytes"));
   // A scalar needs exactly one element.
-  EXPECT_TRUE(failsWith(openImage(rawImage(
-                            oneTensor("\"F32\"", "[]", "[0, 0]"), {})),
-                        ATTNRT_ERROR_SHAPE, "needing 4 bytes"));
+  EXPECT_TRUE(
+      failsWith(openImage(rawImage(oneTensor("\"F32\"", "[]", "[0, 0]"), {})),
+                ATTNRT_ERROR_SHAPE, "needing 4 bytes"));
 }
 
 TEST(RuntimeErrors, ShapeOverflow) {
   EXPECT_TRUE(failsWith(
-      openImage(rawImage(oneTensor("\"F32\"",
-                                   "[4611686018427387904, 4, 1]", "[0, 16]"),
-                         kSixteenBytes)),
+      openImage(rawImage(
+          oneTensor("\"F32\"", "[4611686018427387904, 4, 1]", "[0, 16]"),
+          kSixteenBytes)),
       ATTNRT_ERROR_SHAPE, "byte size overflows"));
-  EXPECT_TRUE(failsWith(
-      openImage(rawImage(oneTensor("\"U8\"",
-                                   "[4294967296, 4294967296]", "[0, 16]"),
-                         kSixteenBytes)),
-      ATTNRT_ERROR_SHAPE, "byte size overflows"));
+  EXPECT_TRUE(
+      failsWith(openImage(rawImage(
+                    oneTensor("\"U8\"", "[4294967296, 4294967296]", "[0, 16]"),
+                    kSixteenBytes)),
+                ATTNRT_ERROR_SHAPE, "byte size overflows"));
 }
 
 TEST(RuntimeErrors, BeginAfterEnd) {
-  EXPECT_TRUE(failsWith(
-      openImage(rawImage(oneTensor("\"F32\"", "[2, 2]", "[16, 0]"),
-                         kSixteenBytes)),
-      ATTNRT_ERROR_OFFSETS, "tensor 'w' has data_offsets [16, 0] with begin > "
-                            "end"));
+  EXPECT_TRUE(
+      failsWith(openImage(rawImage(oneTensor("\"F32\"", "[2, 2]", "[16, 0]"),
+                                   kSixteenBytes)),
+                ATTNRT_ERROR_OFFSETS,
+                "tensor 'w' has data_offsets [16, 0] with begin > "
+                "end"));
 }
 
 TEST(RuntimeErrors, EndOutOfBounds) {
+  EXPECT_TRUE(
+      failsWith(openImage(rawImage(oneTensor("\"F32\"", "[2, 2]", "[16, 32]"),
+                                   kSixteenBytes)),
+                ATTNRT_ERROR_OFFSETS,
+                "data_offsets [16, 32] beyond the data section of 16 bytes"));
   EXPECT_TRUE(failsWith(
-      openImage(rawImage(oneTensor("\"F32\"", "[2, 2]", "[16, 32]"),
-                         kSixteenBytes)),
-      ATTNRT_ERROR_OFFSETS,
-      "data_offsets [16, 32] beyond the data section of 16 bytes"));
-  EXPECT_TRUE(failsWith(
-      openImage(rawImage(oneTensor("\"F32\"", "[2, 2]",
-                                   "[18446744073709551600, 16]"),
-                         kSixteenBytes)),
+      openImage(
+          rawImage(oneTensor("\"F32\"", "[2, 2]", "[18446744073709551600, 16]"),
+                   kSixteenBytes)),
       ATTNRT_ERROR_OFFSETS, "not non-negative 64-bit integers"));
-  EXPECT_TRUE(failsWith(
-      openImage(rawImage(oneTensor("\"F32\"", "[2, 2]", "[-16, 0]"),
-                         kSixteenBytes)),
-      ATTNRT_ERROR_OFFSETS, "not non-negative"));
+  EXPECT_TRUE(
+      failsWith(openImage(rawImage(oneTensor("\"F32\"", "[2, 2]", "[-16, 0]"),
+                                   kSixteenBytes)),
+                ATTNRT_ERROR_OFFSETS, "not non-negative"));
 }
 
 TEST(RuntimeErrors, Overlap) {
@@ -335,10 +375,10 @@ protected:
 
 TEST_F(RuntimeBind, MissingParam) {
   const int64_t shape[] = {3};
-  EXPECT_TRUE(failsWith(
-      attnrt_model_bind(model, 0, "wk", ATTNRT_DTYPE_F32, 1, shape),
-      ATTNRT_ERROR_MISSING_TENSOR,
-      "weights.safetensors: tensor 'wk' is not in the file"));
+  EXPECT_TRUE(
+      failsWith(attnrt_model_bind(model, 0, "wk", ATTNRT_DTYPE_F32, 1, shape),
+                ATTNRT_ERROR_MISSING_TENSOR,
+                "weights.safetensors: tensor 'wk' is not in the file"));
   EXPECT_EQ(attnrt_model_param(model, 0), nullptr);
 }
 
@@ -359,29 +399,30 @@ TEST_F(RuntimeBind, WrongShape) {
       "weights.safetensors: tensor 'wq' has shape [64, 32], the model "
       "declares [64, 64]"));
   const int64_t flat[] = {2048};
-  EXPECT_TRUE(failsWith(
-      attnrt_model_bind(model, 0, "wq", ATTNRT_DTYPE_F32, 1, flat),
-      ATTNRT_ERROR_TENSOR_SHAPE, "has shape [64, 32], the model declares "
-                                 "[2048]"));
-  EXPECT_TRUE(failsWith(
-      attnrt_model_bind(model, 0, "wq", ATTNRT_DTYPE_F32, 0, nullptr),
-      ATTNRT_ERROR_TENSOR_SHAPE, "the model declares []"));
+  EXPECT_TRUE(
+      failsWith(attnrt_model_bind(model, 0, "wq", ATTNRT_DTYPE_F32, 1, flat),
+                ATTNRT_ERROR_TENSOR_SHAPE,
+                "has shape [64, 32], the model declares "
+                "[2048]"));
+  EXPECT_TRUE(
+      failsWith(attnrt_model_bind(model, 0, "wq", ATTNRT_DTYPE_F32, 0, nullptr),
+                ATTNRT_ERROR_TENSOR_SHAPE, "the model declares []"));
 }
 
 TEST_F(RuntimeBind, NullArguments) {
   const int64_t shape[] = {64, 32};
-  EXPECT_TRUE(failsWith(
-      attnrt_model_bind(nullptr, 0, "wq", ATTNRT_DTYPE_F32, 2, shape),
-      ATTNRT_ERROR_INVALID_ARGUMENT, "the model is NULL"));
+  EXPECT_TRUE(
+      failsWith(attnrt_model_bind(nullptr, 0, "wq", ATTNRT_DTYPE_F32, 2, shape),
+                ATTNRT_ERROR_INVALID_ARGUMENT, "the model is NULL"));
   EXPECT_TRUE(failsWith(
       attnrt_model_bind(model, 0, nullptr, ATTNRT_DTYPE_F32, 2, shape),
       ATTNRT_ERROR_INVALID_ARGUMENT, "the name is NULL"));
-  EXPECT_TRUE(failsWith(
-      attnrt_model_bind(model, 0, "wq", ATTNRT_DTYPE_F32, 2, nullptr),
-      ATTNRT_ERROR_INVALID_ARGUMENT, "NULL shape"));
-  EXPECT_TRUE(failsWith(
-      attnrt_model_bind(model, 0, "wq", ATTNRT_DTYPE_F32, -1, shape),
-      ATTNRT_ERROR_INVALID_ARGUMENT, "invalid rank -1"));
+  EXPECT_TRUE(
+      failsWith(attnrt_model_bind(model, 0, "wq", ATTNRT_DTYPE_F32, 2, nullptr),
+                ATTNRT_ERROR_INVALID_ARGUMENT, "NULL shape"));
+  EXPECT_TRUE(
+      failsWith(attnrt_model_bind(model, 0, "wq", ATTNRT_DTYPE_F32, -1, shape),
+                ATTNRT_ERROR_INVALID_ARGUMENT, "invalid rank -1"));
   const int64_t negative[] = {64, -32};
   EXPECT_TRUE(failsWith(
       attnrt_model_bind(model, 0, "wq", ATTNRT_DTYPE_F32, 2, negative),
@@ -396,12 +437,13 @@ TEST_F(RuntimeBind, NullArguments) {
 
 TEST_F(RuntimeBind, IndexOutOfRange) {
   const int64_t shape[] = {3};
-  EXPECT_TRUE(failsWith(
-      attnrt_model_bind(model, 2, "ids", ATTNRT_DTYPE_I32, 1, shape),
-      ATTNRT_ERROR_INVALID_ARGUMENT, "parameter index 2 is out of range [0, 2)"));
-  EXPECT_TRUE(failsWith(
-      attnrt_model_bind(model, -1, "ids", ATTNRT_DTYPE_I32, 1, shape),
-      ATTNRT_ERROR_INVALID_ARGUMENT, "out of range"));
+  EXPECT_TRUE(
+      failsWith(attnrt_model_bind(model, 2, "ids", ATTNRT_DTYPE_I32, 1, shape),
+                ATTNRT_ERROR_INVALID_ARGUMENT,
+                "parameter index 2 is out of range [0, 2)"));
+  EXPECT_TRUE(
+      failsWith(attnrt_model_bind(model, -1, "ids", ATTNRT_DTYPE_I32, 1, shape),
+                ATTNRT_ERROR_INVALID_ARGUMENT, "out of range"));
 }
 
 TEST_F(RuntimeBind, BindTwice) {
@@ -409,9 +451,9 @@ TEST_F(RuntimeBind, BindTwice) {
   ASSERT_EQ(attnrt_model_bind(model, 1, "ids", ATTNRT_DTYPE_I32, 1, shape),
             ATTNRT_OK);
   const void *first = attnrt_model_param(model, 1);
-  EXPECT_TRUE(failsWith(
-      attnrt_model_bind(model, 1, "ids", ATTNRT_DTYPE_I32, 1, shape),
-      ATTNRT_ERROR_INVALID_ARGUMENT, "parameter 1 is already bound"));
+  EXPECT_TRUE(
+      failsWith(attnrt_model_bind(model, 1, "ids", ATTNRT_DTYPE_I32, 1, shape),
+                ATTNRT_ERROR_INVALID_ARGUMENT, "parameter 1 is already bound"));
   EXPECT_EQ(attnrt_model_param(model, 1), first);
 }
 
@@ -445,9 +487,9 @@ TEST(RuntimeErrors, Io) {
   std::string missing = tempPath("does-not-exist.safetensors");
   EXPECT_TRUE(failsWith(attnrt_model_open(missing.c_str(), 0, &model),
                         ATTNRT_ERROR_IO, missing + ": cannot open"));
-  EXPECT_TRUE(failsWith(attnrt_model_open(::testing::TempDir().c_str(), 0,
-                                          &model),
-                        ATTNRT_ERROR_IO, "not a regular file"));
+  EXPECT_TRUE(
+      failsWith(attnrt_model_open(::testing::TempDir().c_str(), 0, &model),
+                ATTNRT_ERROR_IO, "not a regular file"));
   EXPECT_EQ(model, nullptr);
 }
 
@@ -457,8 +499,8 @@ TEST(RuntimeErrors, FileErrorsNameTheFile) {
   attnrt_model *model = nullptr;
   EXPECT_TRUE(failsWith(attnrt_model_open(path.c_str(), 0, &model),
                         ATTNRT_ERROR_HEADER_SIZE, path + ": file has 3 bytes"));
-  ASSERT_TRUE(writeFile(path, rawImage(oneTensor("\"X\"", "[1]", "[0, 1]"),
-                                       Bytes(1, 0))));
+  ASSERT_TRUE(writeFile(
+      path, rawImage(oneTensor("\"X\"", "[1]", "[0, 1]"), Bytes(1, 0))));
   EXPECT_TRUE(failsWith(attnrt_model_open(path.c_str(), 0, &model),
                         ATTNRT_ERROR_DTYPE, path + ": tensor 'w'"));
   EXPECT_EQ(model, nullptr);
@@ -484,8 +526,8 @@ TEST(RuntimeErrors, OutOfRangeFromGeneratedCode) {
 }
 
 TEST(RuntimeErrors, NamesAreQuotedSafely) {
-  std::string header = "{\"bad\\u0001name\\\\\": " +
-                       entry("\"Q8\"", "[1]", "[0, 1]") + "}";
+  std::string header =
+      "{\"bad\\u0001name\\\\\": " + entry("\"Q8\"", "[1]", "[0, 1]") + "}";
   EXPECT_TRUE(failsWith(openImage(rawImage(header, Bytes(1, 0))),
                         ATTNRT_ERROR_DTYPE, "tensor 'bad\\x01name\\x5c'"));
   std::string longName(1000, 'n');

@@ -141,14 +141,14 @@ TEST(RuntimeModel, ScalarZeroSizeAndEscapedNames) {
   const int64_t emptyShape[] = {0, 4}, one[] = {1}, two[] = {2};
   EXPECT_EQ(attnrt_model_bind(model, 0, "s", ATTNRT_DTYPE_F32, 0, nullptr),
             ATTNRT_OK);
-  EXPECT_EQ(attnrt_model_bind(model, 1, "empty", ATTNRT_DTYPE_F32, 2,
-                              emptyShape),
-            ATTNRT_OK);
+  EXPECT_EQ(
+      attnrt_model_bind(model, 1, "empty", ATTNRT_DTYPE_F32, 2, emptyShape),
+      ATTNRT_OK);
   EXPECT_EQ(attnrt_model_bind(model, 2, "caf\xc3\xa9.weight", ATTNRT_DTYPE_I32,
                               1, one),
             ATTNRT_OK);
-  EXPECT_EQ(attnrt_model_bind(model, 3, "layers.0/attn \"q\"",
-                              ATTNRT_DTYPE_F32, 1, two),
+  EXPECT_EQ(attnrt_model_bind(model, 3, "layers.0/attn \"q\"", ATTNRT_DTYPE_F32,
+                              1, two),
             ATTNRT_OK);
   EXPECT_EQ(*static_cast<const float *>(attnrt_model_param(model, 0)), 2.5f);
   EXPECT_NE(attnrt_model_param(model, 1), nullptr);
@@ -172,8 +172,9 @@ TEST(RuntimeModel, UnicodeEscapesInHeader) {
             ATTNRT_OK)
       << attnrt_last_error();
   const int64_t one[] = {1}, zero[] = {0};
-  EXPECT_EQ(attnrt_model_bind(model, 0, "caf\xc3\xa9", ATTNRT_DTYPE_F32, 1, one),
-            ATTNRT_OK)
+  EXPECT_EQ(
+      attnrt_model_bind(model, 0, "caf\xc3\xa9", ATTNRT_DTYPE_F32, 1, one),
+      ATTNRT_OK)
       << attnrt_last_error();
   EXPECT_EQ(attnrt_model_bind(model, 1, "smile\xf0\x9f\x98\x80",
                               ATTNRT_DTYPE_F32, 1, zero),
@@ -199,10 +200,9 @@ TEST(RuntimeModel, EmptyHeaderWithGapsAndPadding) {
 
 TEST(RuntimeModel, AllDtypesAccepted) {
   const std::pair<const char *, size_t> dtypes[] = {
-      {"F64", 8},    {"F32", 4},     {"F16", 2},     {"BF16", 2},
-      {"F8_E4M3", 1}, {"F8_E5M2", 1}, {"I64", 8},     {"I32", 4},
-      {"I16", 2},    {"I8", 1},      {"U64", 8},     {"U32", 4},
-      {"U16", 2},    {"U8", 1},      {"BOOL", 1}};
+      {"F64", 8},     {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"F8_E4M3", 1},
+      {"F8_E5M2", 1}, {"I64", 8}, {"I32", 4}, {"I16", 2},  {"I8", 1},
+      {"U64", 8},     {"U32", 4}, {"U16", 2}, {"U8", 1},   {"BOOL", 1}};
   SafetensorsBuilder builder;
   for (const auto &[name, size] : dtypes)
     builder.add(std::string("t_") + name, name, {3}, Bytes(3 * size, 1));

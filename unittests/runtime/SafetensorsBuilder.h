@@ -131,8 +131,8 @@ public:
       out += "\"__metadata__\": {";
       bool firstMeta = true;
       for (const auto &[key, value] : meta) {
-        out += (firstMeta ? "" : ", ") + jsonQuote(key) + ": " +
-               jsonQuote(value);
+        out +=
+            (firstMeta ? "" : ", ") + jsonQuote(key) + ": " + jsonQuote(value);
         firstMeta = false;
       }
       out += "}";
@@ -176,7 +176,8 @@ private:
 class ExactBuffer {
 public:
   explicit ExactBuffer(const Bytes &image)
-      : storage(static_cast<uint8_t *>(std::malloc(image.size() + !image.size()))),
+      : storage(
+            static_cast<uint8_t *>(std::malloc(image.size() + !image.size()))),
         size(image.size()) {
     if (size)
       std::memcpy(storage, image.data(), size);
@@ -196,8 +197,7 @@ private:
 /// boundary.
 class AlignedBuffer {
 public:
-  AlignedBuffer(const Bytes &image, size_t misalignment)
-      : size(image.size()) {
+  AlignedBuffer(const Bytes &image, size_t misalignment) : size(image.size()) {
     size_t capacity = (misalignment + size + 63) / 64 * 64;
     storage = static_cast<uint8_t *>(std::aligned_alloc(64, capacity + 64));
     base = storage + misalignment;

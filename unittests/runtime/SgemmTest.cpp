@@ -18,8 +18,7 @@ struct Case {
 struct Matrix {
   Matrix(int64_t rows, int64_t cols, bool trans, int64_t pad,
          std::mt19937 &random)
-      : rows(rows), cols(cols), trans(trans),
-        ld((trans ? rows : cols) + pad) {
+      : rows(rows), cols(cols), trans(trans), ld((trans ? rows : cols) + pad) {
     std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
     int64_t storedRows = trans ? cols : rows;
     values.resize(static_cast<size_t>(storedRows * ld));
@@ -67,8 +66,7 @@ void runCase(const Case &c) {
       double scale = std::fabs(c.alpha) * magnitude +
                      std::fabs(c.beta * original[i * out.ld + j]);
       EXPECT_LE(std::fabs(actual - expected), 1e-4 * std::max(scale, 1e-3))
-          << "at (" << i << ", " << j << "): " << actual << " vs "
-          << expected;
+          << "at (" << i << ", " << j << "): " << actual << " vs " << expected;
     }
   }
 }
@@ -109,8 +107,7 @@ TEST(RuntimeSgemm, InvalidArgumentsLeaveCUntouched) {
                4);
   EXPECT_NE(std::string(attnrt_last_error()).find("negative size"),
             std::string::npos);
-  attnrt_sgemm(0, 0, 4, 4, 4, 1.0f, nullptr, 4, b.data(), 4, 0.0f, c.data(),
-               4);
+  attnrt_sgemm(0, 0, 4, 4, 4, 1.0f, nullptr, 4, b.data(), 4, 0.0f, c.data(), 4);
   EXPECT_NE(std::string(attnrt_last_error()).find("NULL"), std::string::npos);
   // Transposed A is stored k x m: lda must cover m.
   attnrt_sgemm(1, 0, 4, 4, 2, 1.0f, a.data(), 2, b.data(), 4, 0.0f, c.data(),
