@@ -9,14 +9,22 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "ATTNC"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".attn", ".test"]
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py"]
+config.suffixes = [".mlir", ".attn", ".test", ".py"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py",
+                   "lit.local.cfg"]
 
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.attnc_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%attnc_src_root", config.attnc_src_root))
+config.substitutions.append(("%attnc_obj_root", config.attnc_obj_root))
+# Oracles (numpy, torch) are Debian's: /usr/bin/python3, not the first on PATH.
+config.substitutions.append(("%python", "/usr/bin/python3"))
+# An end-to-end test: python <test> <src root> <build root> <scratch dir>.
+config.substitutions.append(
+    ("%e2e", "/usr/bin/python3 %s " + config.attnc_src_root + " "
+     + config.attnc_obj_root + " %t"))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
