@@ -106,6 +106,12 @@ LogicalResult mlir::attn::emitLLVM(ModuleOp module, OutputKind kind,
     return emitError(loc) << "no target for " << triple << ": " << error;
 
   std::string cpu = getTargetCPU(options);
+  // LLVM only warns about an unknown CPU on stderr and then generates for a
+  // generic one; a wrong --mcpu is an error for us.
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!subtarget || !subtarget->isCPUStringValid(cpu))
+    return emitError(loc) << "unknown CPU '" << cpu << "' for " << triple;
   std::string features = options.cpu.empty() ? getHostFeatures() : "";
   llvm::TargetOptions targetOptions;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
@@ -113,11 +119,6 @@ LogicalResult mlir::attn::emitLLVM(ModuleOp module, OutputKind kind,
       toCodeGenLevel(options.optLevel)));
   if (!machine)
     return emitError(loc) << "cannot create a target machine for " << triple;
-  // LLVM only warns about an unknown CPU on stderr and then generates for a
-  // generic one; a wrong --mcpu is an error for us.
-  if (!machine->getMCSubtargetInfo()->isCPUStringValid(cpu))
-    return emitError(loc) << "unknown CPU '" << cpu << "' for " << triple;
-
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
   llvm::LLVMContext llvmContext;

@@ -97,4 +97,41 @@ def AttnMathApprox : Pass<"attn-math-approx"> {
   ];
 }
 
+def AttnFuseElementwise : Pass<"attn-fuse-elementwise"> {
+  let summary = "Fuse elementwise linalg ops, leaving the products alone";
+  let description = [{
+    Generalizes the named elementwise ops (`linalg.add`, `linalg.sub`,
+    `linalg.mul`, `linalg.div`, ... whose indexing maps are all identities)
+    and fuses an elementwise `linalg.generic` producer with a single use
+    into the `linalg.generic` that consumes it, so a chain of elementwise
+    ops makes one loop nest and no temporaries.
+
+    Upstream's `linalg-fuse-elementwise-ops` is not used because it also
+    propagates `tensor.expand_shape` through producers by rewriting
+    `linalg.matmul` into `linalg.generic` (as happens to the projections in
+    front of a multi-head split), which hides the product from
+    `attn-matmul-to-blas`. Here only generics fuse with generics.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def AttnSplitSharedInits : Pass<"attn-split-shared-inits"> {
+  let summary = "Give every destination-passing op its own init tensor";
+  let description = [{
+    CSE merges identical `tensor.empty` ops, and `linalg.fill`s of them, so
+    that several ops (say, the four projections of an attention layer) share
+    one zero-filled init. One-shot bufferization then has to copy the shared
+    buffer for each of them, and `eliminate-empty-tensors` cannot place a
+    function output in the caller's buffer, which costs a copy of the whole
+    output. Run right before bufferization, this pass gives each use of a
+    `tensor.empty` or tensor `linalg.fill` its own clone (a fill's clone
+    with its own `tensor.empty`), placed right before the user when both
+    are in one block. A zero fill then sits right before its product, where
+    `attn-matmul-to-blas` folds it into beta = 0.
+  }];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // ATTNC_PASSES_TD

@@ -51,7 +51,7 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm, Stage stop,
   pm.addPass(createConvertAttnToLinalg());
   pm.addPass(createCanonicalizerPass());
   if (options.optLevel > 0)
-    pm.addPass(createLinalgElementwiseOpFusionPass());
+    pm.addPass(createAttnFuseElementwise());
   pm.addPass(createCSEPass());
   if (stop == Stage::Linalg)
     return;
@@ -63,6 +63,7 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm, Stage stop,
   bufferization.bufferizeFunctionBoundaries = true;
   bufferization.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
+  pm.addPass(createAttnSplitSharedInits());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
