@@ -175,7 +175,10 @@ private:
   /// `allowed`, none twice.
   LogicalResult checkSignature(const Expr &call, unsigned positional,
                                llvm::ArrayRef<llvm::StringRef> allowed);
-  std::optional<int64_t> constantInt(const Expr &expr, llvm::StringRef what,
+  /// The value of an argument that must be known at compile time; named
+  /// constants in it are folded first.
+  std::optional<double> constantValue(Expr &expr, llvm::StringRef what);
+  std::optional<int64_t> constantInt(Expr &expr, llvm::StringRef what,
                                      int64_t min);
   std::optional<ScoreArgs> checkScoreArgs(Expr &call, llvm::StringRef kind,
                                           llvm::SmallVector<Type, 3> &storage);
@@ -688,11 +691,23 @@ Checker::checkSignature(const Expr &call, unsigned positional,
   return success();
 }
 
-std::optional<int64_t> Checker::constantInt(const Expr &expr,
-                                            llvm::StringRef what, int64_t min) {
+std::optional<double> Checker::constantValue(Expr &expr,
+                                            llvm::StringRef what) {
+  if (!check(expr))
+    return std::nullopt;
   std::optional<double> value = evalConstant(expr);
-  if (!value || std::floor(*value) != *value) {
-    error(expr.loc) << what << " must be an integer known at compile time";
+  if (!value)
+    error(expr.loc) << what << " must be a number known at compile time";
+  return value;
+}
+
+std::optional<int64_t> Checker::constantInt(Expr &expr, llvm::StringRef what,
+                                            int64_t min) {
+  std::optional<double> value = constantValue(expr, what);
+  if (!value)
+    return std::nullopt;
+  if (std::floor(*value) != *value) {
+    error(expr.loc) << what << " must be an integer, got " << *value;
     return std::nullopt;
   }
   if (*value < min) {
@@ -817,13 +832,9 @@ Checker::checkScoreArgs(Expr &call, llvm::StringRef kind,
       error(scale->loc) << "'scale' only applies to the scaled_dot score";
       return std::nullopt;
     }
-    std::optional<double> value = evalConstant(*scale->value);
-    if (!value) {
-      if (check(*scale->value))
-        error(scale->value->loc)
-            << "'scale' must be a number known at compile time";
+    std::optional<double> value = constantValue(*scale->value, "'scale'");
+    if (!value)
       return std::nullopt;
-    }
     if (!(*value > 0) || !std::isfinite(*value)) {
       error(scale->value->loc) << "'scale' must be positive, got " << *value;
       return std::nullopt;

@@ -12,6 +12,7 @@ PACKAGES=(
   llvm-19-dev llvm-19-tools libmlir-19-dev mlir-19-tools
   zlib1g-dev libzstd-dev
   libgtest-dev libopenblas-openmp-dev
+  libclang-rt-19-dev   # AddressSanitizer runtime for the runtime's ASan tests
   python3 python3-numpy
 )
 

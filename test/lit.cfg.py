@@ -10,8 +10,9 @@ from lit.llvm.subst import ToolSubst
 config.name = "ATTNC"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".attn", ".test", ".py"]
+# Inputs/ holds models used by tests; lib/ the end-to-end helpers.
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py",
-                   "lit.local.cfg"]
+                   "Inputs", "lib"]
 
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.attnc_obj_root, "test")
