@@ -1,32 +1,37 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the main demo.
+# Installs what is missing, builds attnc, and runs the main demo: compile the
+# self-attention example to an object + header, link it into a C program,
+# load random weights from safetensors, run it, and check it against numpy.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${ATTNC_BUILD_DIR:-$ROOT/build}"
 bash "$ROOT/scripts/setup.sh"
-OPT="$BUILD/bin/attn-opt"
+
+EXAMPLE="$ROOT/examples/self_attention"
+OUT="$BUILD/demo"
+mkdir -p "$OUT"
+cd "$OUT"
+
+run() { echo "\$ $*"; "$@"; }
 
 echo
-echo "== attn-opt parses, verifies and prints two attention models =="
-echo "   (examples/dialect/attention.mlir: a Bahdanau decoder step and"
-echo "    causal multi-head self-attention)"
+echo "== 1. compile the model (examples/self_attention/self_attention.attn)"
+run "$BUILD/bin/attnc" "$EXAMPLE/self_attention.attn" \
+  -o self_attention.o --header self_attention.h
 echo
-"$OPT" "$ROOT/examples/dialect/attention.mlir"
-
+echo "== 2. link it into a C application"
+run clang-19 -O2 -I. -I"$ROOT/runtime/include" "$EXAMPLE/app.c" self_attention.o \
+  -L"$BUILD/lib" -Wl,-rpath,"$BUILD/lib" -lattnrt -lopenblas -lm -o app
 echo
-echo "== a shape error is caught by the verifier, with its location =="
+echo "== 3. make random weights and run"
+run /usr/bin/python3 "$EXAMPLE/make_weights.py" weights.safetensors
+run ./app weights.safetensors 6 | tee output.txt
 echo
-# W of a general (Luong) score must be [query features, key features].
-if "$OPT" - <<'MLIR'
-func.func @luong(%s: tensor<64xf32>, %keys: tensor<?x32xf32>, %W: tensor<32x64xf32>) -> tensor<?xf32> {
-  %e = attn.score general %s, %keys W(%W) : (tensor<64xf32>, tensor<?x32xf32>, tensor<32x64xf32>) -> tensor<?xf32>
-  return %e : tensor<?xf32>
-}
-MLIR
-then
-  echo "demo: expected a verifier error" >&2
-  exit 1
-fi
+echo "== 4. check against numpy"
+run /usr/bin/python3 "$EXAMPLE/check.py" weights.safetensors output.txt
 echo
-echo "(attn-opt exited with status 1, as it should.)"
+echo "== 5. bad input gets a status and a message, not a crash"
+set +e
+run ./app weights.safetensors 600
+echo "(exit status $?)"
