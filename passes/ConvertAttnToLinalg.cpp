@@ -388,14 +388,15 @@ public:
                               spec.v);
       break;
     case ScoreKind::location: {
-      // The first Nk of the L position scores W s.
-      Value all = rowsTimes(q, spec.w, /*transposeW=*/true);
-      int64_t allRank = rankOf(all);
-      SmallVector<OpFoldResult> sliceSizes = sizes(all);
-      sliceSizes.back() = size(k, rankOf(k) - 2);
-      scores = b.create<tensor::ExtractSliceOp>(
-          loc, all, SmallVector<OpFoldResult>(allRank, b.getIndexAttr(0)),
-          sliceSizes, SmallVector<OpFoldResult>(allRank, b.getIndexAttr(1)));
+      // Only the first Nk of the L position scores W s are needed: multiply
+      // by the first Nk rows of W (a contiguous block).
+      OpFoldResult numKeys = size(keys, rank - 2);
+      Value rows = b.create<tensor::ExtractSliceOp>(
+          loc, spec.w,
+          SmallVector<OpFoldResult>(2, b.getIndexAttr(0)),
+          SmallVector<OpFoldResult>{numKeys, size(spec.w, 1)},
+          SmallVector<OpFoldResult>(2, b.getIndexAttr(1)));
+      scores = rowsTimes(q, rows, /*transposeW=*/true);
       break;
     }
     }

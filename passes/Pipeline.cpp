@@ -63,6 +63,20 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm, Stage stop,
   bufferization.bufferizeFunctionBoundaries = true;
   bufferization.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
+  // memref.copy between strided views becomes a call of `memrefCopy` from
+  // MLIR's runner utils, which attnc does not link; copy those with
+  // linalg.copy (loops) and keep memref.copy (memcpy) for dense buffers.
+  bufferization.memCpyFn = [](OpBuilder &b, Location loc, Value from,
+                              Value to) -> LogicalResult {
+    auto dense = [](Value v) {
+      return cast<MemRefType>(v.getType()).getLayout().isIdentity();
+    };
+    if (dense(from) && dense(to))
+      b.create<memref::CopyOp>(loc, from, to);
+    else
+      b.create<linalg::CopyOp>(loc, from, to);
+    return success();
+  };
   pm.addPass(createAttnSplitSharedInits());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
