@@ -99,6 +99,18 @@ bool isScoreKind(llvm::StringRef kind) {
 
 enum class SymbolKind { Dim, Const, Param, Input, Output, Local };
 
+/// Names that cannot appear in the generated C header.
+bool isCKeyword(llvm::StringRef name) {
+  static const llvm::StringSet<> keywords = {
+      "auto", "break", "case", "char", "const", "continue", "default", "do",
+      "double", "else", "enum", "extern", "float", "for", "goto", "if",
+      "inline", "int", "long", "register", "restrict", "return", "short",
+      "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
+      "unsigned", "void", "volatile", "while", "bool", "true", "false",
+      "model", "status"};
+  return keywords.contains(name) || name.starts_with("__");
+}
+
 const char *describe(SymbolKind kind) {
   switch (kind) {
   case SymbolKind::Dim: return "dim";
@@ -201,7 +213,8 @@ bool Checker::declare(llvm::StringMap<Symbol> &scope, const std::string &name,
     mlir::InFlightDiagnostic diag = error(symbol.loc);
     diag << "redefinition of '" << name << "'";
     diag.attachNote(source.loc(previous->loc))
-        << "'" << name << "' was first defined here as a "
+        << "'" << name << "' was first defined here as "
+        << (previous->kind == SymbolKind::Input ? "an " : "a ")
         << describe(previous->kind);
     return false;
   }
@@ -218,6 +231,22 @@ const Symbol *Checker::lookup(llvm::StringRef name) const {
 }
 
 LogicalResult Checker::run() {
+  auto checkCName = [&](llvm::StringRef name, SourceLoc loc,
+                        llvm::StringRef what) {
+    if (isCKeyword(name))
+      error(loc) << "'" << name << "' cannot name " << what
+                 << ": the generated C interface would not compile; "
+                    "choose another name";
+  };
+  checkCName(model.name, model.loc, "a model");
+  for (const DimDecl &dim : model.dims)
+    checkCName(dim.name, dim.loc, "a dim");
+  for (const FnDecl &fn : model.fns) {
+    checkCName(fn.name, fn.loc, "an fn");
+    for (const auto *args : {&fn.inputs, &fn.outputs})
+      for (const ArgDecl &arg : *args)
+        checkCName(arg.name, arg.loc, "an input or output");
+  }
   for (auto [index, dim] : llvm::enumerate(model.dims)) {
     declare(globals, dim.name, {SymbolKind::Dim, dim.loc, int(index)});
     if (dim.max && *dim.max < 1)
@@ -726,7 +755,7 @@ std::optional<llvm::SmallVector<Type, 2>> Checker::checkCall(Expr &call,
     if (!type)
       return std::nullopt;
     if (numResults != 1) {
-      error(call.loc) << name << " gives one value, but " << numResults
+      error(call.loc) << call.name << " gives one value, but " << numResults
                       << " names are bound";
       return std::nullopt;
     }
@@ -1088,6 +1117,11 @@ std::optional<Type> Checker::checkContext(Expr &call) {
   auto values = check(*call.operands[1]);
   if (!weights || !values)
     return std::nullopt;
+  if (weights->elem != ElemType::F32 || values->elem != ElemType::F32) {
+    error(call.loc) << "context needs f32 weights and values, got "
+                    << str(*weights) << " and " << str(*values);
+    return std::nullopt;
+  }
   if (values->rank() < 2 || (weights->rank() != values->rank() &&
                              weights->rank() != values->rank() - 1)) {
     error(call.loc) << "context needs weights [..., Nk] or [..., Nq, Nk] and "
