@@ -17,9 +17,7 @@ ExprPtr attnc::clone(const Expr &expr) {
   return copy;
 }
 
-namespace {
-
-const char *opSpelling(BinaryOp op) {
+const char *attnc::spelling(BinaryOp op) {
   switch (op) {
   case BinaryOp::Add: return "+";
   case BinaryOp::Sub: return "-";
@@ -30,6 +28,8 @@ const char *opSpelling(BinaryOp op) {
   }
   return "?";
 }
+
+namespace {
 
 /// Writes expressions back in source syntax, fully parenthesized.
 void printExpr(const Expr &expr, llvm::raw_ostream &os) {
@@ -49,7 +49,7 @@ void printExpr(const Expr &expr, llvm::raw_ostream &os) {
   case Expr::Kind::Binary:
     os << "(";
     printExpr(*expr.operands[0], os);
-    os << " " << opSpelling(expr.op) << " ";
+    os << " " << spelling(expr.op) << " ";
     printExpr(*expr.operands[1], os);
     os << ")";
     return;

@@ -60,6 +60,9 @@ struct Type {
 
 enum class BinaryOp { Add, Sub, Mul, Div, MatMul, Or };
 
+/// The operator as written: "+", "@", ...
+const char *spelling(BinaryOp op);
+
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 

@@ -436,22 +436,16 @@ std::optional<Type> Checker::resolve(TypeSpec &spec) {
 
 void Checker::checkFn(FnDecl &fn) {
   locals.clear();
-  for (ArgDecl &input : fn.inputs) {
-    Symbol symbol{SymbolKind::Input, input.loc};
-    std::optional<Type> type = resolve(input.spec);
-    if (type)
-      input.type = symbol.type = *type;
-    symbol.poisoned = !type;
-    declare(locals, input.name, symbol);
-  }
-  for (ArgDecl &output : fn.outputs) {
-    Symbol symbol{SymbolKind::Output, output.loc};
-    std::optional<Type> type = resolve(output.spec);
-    if (type)
-      output.type = symbol.type = *type;
-    symbol.poisoned = !type;
-    declare(locals, output.name, symbol);
-  }
+  for (auto [args, kind] : {std::make_pair(&fn.inputs, SymbolKind::Input),
+                            std::make_pair(&fn.outputs, SymbolKind::Output)})
+    for (ArgDecl &arg : *args) {
+      Symbol symbol{kind, arg.loc};
+      std::optional<Type> type = resolve(arg.spec);
+      if (type)
+        arg.type = symbol.type = *type;
+      symbol.poisoned = !type;
+      declare(locals, arg.name, symbol);
+    }
   for (Stmt &stmt : fn.body)
     checkStmt(fn, stmt);
   for (const ArgDecl &output : fn.outputs) {
@@ -600,18 +594,6 @@ std::optional<Type> Checker::checkName(Expr &expr) {
       return std::nullopt;
     return found->type;
   }
-}
-
-const char *spelling(BinaryOp op) {
-  switch (op) {
-  case BinaryOp::Add: return "+";
-  case BinaryOp::Sub: return "-";
-  case BinaryOp::Mul: return "*";
-  case BinaryOp::Div: return "/";
-  case BinaryOp::MatMul: return "@";
-  case BinaryOp::Or: return "|";
-  }
-  return "?";
 }
 
 std::optional<Type> Checker::checkBinary(Expr &expr) {
