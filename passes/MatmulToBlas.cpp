@@ -6,6 +6,8 @@
 
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
@@ -115,8 +117,58 @@ linalg::FillOp getZeroFillBefore(Operation *op, Value output) {
 /// A matrix operand as the call sees it: the byte address of its first
 /// element and its strides in elements.
 struct MatrixRef {
-  Value address; // index
-  Value batchStride, rowStride;
+  OpFoldResult address; // index
+  OpFoldResult batchStrideBytes, rowStride;
+};
+
+/// Index arithmetic that folds what is known at compile time, so that
+/// static products get constants instead of chains of arith ops.
+class IndexMath {
+public:
+  IndexMath(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+
+  OpFoldResult constant(int64_t value) { return b.getIndexAttr(value); }
+
+  Value value(OpFoldResult x) {
+    return getValueOrCreateConstantIndexOp(b, loc, x);
+  }
+
+  OpFoldResult mul(OpFoldResult x, OpFoldResult y) {
+    return combine<arith::MulIOp>(x, y, [](int64_t p, int64_t q) { return p * q; });
+  }
+  OpFoldResult add(OpFoldResult x, OpFoldResult y) {
+    return combine<arith::AddIOp>(x, y, [](int64_t p, int64_t q) { return p + q; });
+  }
+  OpFoldResult max(OpFoldResult x, OpFoldResult y) {
+    return combine<arith::MaxSIOp>(x, y,
+                                   [](int64_t p, int64_t q) { return std::max(p, q); });
+  }
+
+  /// `x` as an i64 value (one constant op per known value).
+  Value toI64(OpFoldResult x) {
+    std::optional<int64_t> known = getConstantIntValue(x);
+    if (!known)
+      return b.create<arith::IndexCastOp>(loc, b.getI64Type(), value(x));
+    Value &constant = i64Constants[*known];
+    if (!constant)
+      constant = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(*known));
+    return constant;
+  }
+
+private:
+  template <typename OpT>
+  OpFoldResult combine(OpFoldResult x, OpFoldResult y,
+                       function_ref<int64_t(int64_t, int64_t)> fold) {
+    std::optional<int64_t> cx = getConstantIntValue(x),
+                           cy = getConstantIntValue(y);
+    if (cx && cy)
+      return b.getIndexAttr(fold(*cx, *cy));
+    return b.create<OpT>(loc, value(x), value(y)).getResult();
+  }
+
+  OpBuilder &b;
+  Location loc;
+  llvm::DenseMap<int64_t, Value> i64Constants;
 };
 
 class MatmulToBlasPattern : public OpInterfaceRewritePattern<linalg::LinalgOp> {
@@ -141,16 +193,11 @@ public:
       emitCalls(rewriter, loc, product, /*beta=*/zeroFill ? 0.0f : 1.0f);
     } else {
       // 2*m*n*k >= minFlops decides at run time between BLAS and loops.
-      int64_t rank = cast<MemRefType>(product.c.getType()).getRank();
-      Value m = rewriter.create<memref::DimOp>(loc, product.c, rank - 2);
-      Value n = rewriter.create<memref::DimOp>(loc, product.c, rank - 1);
-      Value k = rewriter.create<memref::DimOp>(loc, product.a, rank - 1);
-      Value flops = rewriter.create<arith::MulIOp>(
-          loc, rewriter.create<arith::ConstantIndexOp>(loc, 2),
-          rewriter.create<arith::MulIOp>(
-              loc, m, rewriter.create<arith::MulIOp>(loc, n, k)));
+      IndexMath math(rewriter, loc);
+      auto [m, n, k] = getSizes(rewriter, loc, product);
+      OpFoldResult flops = math.mul(math.constant(2), math.mul(m, math.mul(n, k)));
       Value large = rewriter.create<arith::CmpIOp>(
-          loc, arith::CmpIPredicate::sge, flops,
+          loc, arith::CmpIPredicate::sge, math.value(flops),
           rewriter.create<arith::ConstantIndexOp>(loc, minFlops));
       auto choice = rewriter.create<scf::IfOp>(loc, large, /*withElse=*/true);
       rewriter.setInsertionPointToStart(choice.thenBlock());
@@ -168,77 +215,94 @@ public:
   }
 
 private:
-  /// The address and strides of `matrix` (rank 2, or 3 when batched).
+  /// m, n and k of one product.
+  static std::array<OpFoldResult, 3> getSizes(OpBuilder &b, Location loc,
+                                              const Product &product) {
+    int64_t rank = cast<MemRefType>(product.c.getType()).getRank();
+    return {memref::getMixedSize(b, loc, product.c, rank - 2),
+            memref::getMixedSize(b, loc, product.c, rank - 1),
+            memref::getMixedSize(b, loc, product.a, rank - 1)};
+  }
+
+  /// The address and strides of `matrix` (rank 2, or 3 when batched); what
+  /// the type knows statically stays a constant, the rest is read with
+  /// memref.extract_strided_metadata.
   static MatrixRef describe(OpBuilder &b, Location loc, Value matrix) {
-    auto meta = b.create<memref::ExtractStridedMetadataOp>(loc, matrix);
+    IndexMath math(b, loc);
+    auto type = cast<MemRefType>(matrix.getType());
+    auto [strides, offset] = getStridesAndOffset(type);
+    memref::ExtractStridedMetadataOp meta;
+    auto known = [&](int64_t value,
+                     function_ref<Value()> read) -> OpFoldResult {
+      if (!ShapedType::isDynamic(value))
+        return math.constant(value);
+      if (!meta)
+        meta = b.create<memref::ExtractStridedMetadataOp>(loc, matrix);
+      return read();
+    };
+    size_t rank = strides.size();
+    MatrixRef ref;
+    ref.rowStride = known(strides[rank - 2],
+                          [&] { return meta.getStrides()[rank - 2]; });
+    if (rank == 3)
+      ref.batchStrideBytes =
+          math.mul(known(strides[0], [&] { return meta.getStrides()[0]; }),
+                   math.constant(sizeof(float)));
+    OpFoldResult elements = known(offset, [&] { return meta.getOffset(); });
     Value aligned =
         b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, matrix);
-    Value elementSize = b.create<arith::ConstantIndexOp>(loc, sizeof(float));
-    Value offsetBytes =
-        b.create<arith::MulIOp>(loc, meta.getOffset(), elementSize);
-    ValueRange strides = meta.getStrides();
-    MatrixRef ref;
-    ref.address = b.create<arith::AddIOp>(loc, aligned, offsetBytes);
-    ref.rowStride = strides[strides.size() - 2];
-    if (strides.size() == 3)
-      ref.batchStride = strides[0];
+    ref.address = aligned;
+    if (getConstantIntValue(elements) != 0)
+      ref.address =
+          math.add(aligned, math.mul(elements, math.constant(sizeof(float))));
     return ref;
   }
 
   /// A pointer to item `index` of `ref` (the matrix itself when not batched).
   static Value pointerTo(OpBuilder &b, Location loc, const MatrixRef &ref,
                          Value index) {
-    Value address = ref.address;
-    if (index) {
-      Value elements = b.create<arith::MulIOp>(loc, index, ref.batchStride);
-      Value bytes = b.create<arith::MulIOp>(
-          loc, elements, b.create<arith::ConstantIndexOp>(loc, sizeof(float)));
-      address = b.create<arith::AddIOp>(loc, address, bytes);
-    }
-    Value asInt = b.create<arith::IndexCastOp>(loc, b.getI64Type(), address);
+    IndexMath math(b, loc);
+    OpFoldResult address = ref.address;
+    if (index)
+      address = math.add(address, math.mul(index, ref.batchStrideBytes));
     return b.create<LLVM::IntToPtrOp>(
-        loc, LLVM::LLVMPointerType::get(b.getContext()), asInt);
+        loc, LLVM::LLVMPointerType::get(b.getContext()), math.toI64(address));
   }
 
   /// A leading dimension for BLAS: the row stride, but at least the row
   /// length and 1 (a one-row view may carry any stride).
-  static Value leadingDim(OpBuilder &b, Location loc, Value rowStride,
-                          Value rowLength) {
-    Value one = b.create<arith::ConstantIndexOp>(loc, 1);
-    Value atLeast = b.create<arith::MaxSIOp>(loc, rowLength, one);
-    Value ld = b.create<arith::MaxSIOp>(loc, rowStride, atLeast);
-    return b.create<arith::IndexCastOp>(loc, b.getI64Type(), ld);
+  static Value leadingDim(IndexMath &math, OpFoldResult rowStride,
+                          OpFoldResult rowLength) {
+    return math.toI64(
+        math.max(rowStride, math.max(rowLength, math.constant(1))));
   }
 
   /// The calls of attnrt_sgemm for `product`: one, or a loop over the batch.
   static void emitCalls(OpBuilder &b, Location loc, const Product &product,
                         float beta) {
-    int64_t rank = cast<MemRefType>(product.c.getType()).getRank();
-    Value m = b.create<memref::DimOp>(loc, product.c, rank - 2);
-    Value n = b.create<memref::DimOp>(loc, product.c, rank - 1);
-    Value k = b.create<memref::DimOp>(loc, product.a, rank - 1);
+    IndexMath math(b, loc);
+    auto [m, n, k] = getSizes(b, loc, product);
     MatrixRef a = describe(b, loc, product.a), bm = describe(b, loc, product.b),
               c = describe(b, loc, product.c);
-    auto i64 = [&](Value index) -> Value {
-      return b.create<arith::IndexCastOp>(loc, b.getI64Type(), index);
-    };
     auto i32 = [&](int32_t value) -> Value {
       return b.create<arith::ConstantOp>(loc, b.getI32IntegerAttr(value));
     };
     auto f32 = [&](float value) -> Value {
       return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(value));
     };
-    Value transA = i32(0), transB = i32(product.transposeB ? 1 : 0);
-    Value m64 = i64(m), n64 = i64(n), k64 = i64(k);
-    Value lda = leadingDim(b, loc, a.rowStride, k);
-    Value ldb = leadingDim(b, loc, bm.rowStride, product.transposeB ? k : n);
-    Value ldc = leadingDim(b, loc, c.rowStride, n);
-    Value alpha = f32(1.0f), betaValue = f32(beta);
+    Value notTransposed = i32(0);
+    Value transB = product.transposeB ? i32(1) : notTransposed;
+    Value m64 = math.toI64(m), n64 = math.toI64(n), k64 = math.toI64(k);
+    Value lda = leadingDim(math, a.rowStride, k);
+    Value ldb = leadingDim(math, bm.rowStride, product.transposeB ? k : n);
+    Value ldc = leadingDim(math, c.rowStride, n);
+    Value alpha = f32(1.0f);
+    Value betaValue = beta == 1.0f ? alpha : f32(beta);
 
     auto call = [&](OpBuilder &cb, Value index) {
       cb.create<func::CallOp>(
           loc, kSgemmName, TypeRange{},
-          ValueRange{transA, transB, m64, n64, k64, alpha,
+          ValueRange{notTransposed, transB, m64, n64, k64, alpha,
                      pointerTo(cb, loc, a, index), lda,
                      pointerTo(cb, loc, bm, index), ldb, betaValue,
                      pointerTo(cb, loc, c, index), ldc});
@@ -247,7 +311,8 @@ private:
       return call(b, Value());
     Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
     Value one = b.create<arith::ConstantIndexOp>(loc, 1);
-    Value batch = b.create<memref::DimOp>(loc, product.c, 0);
+    Value batch =
+        math.value(memref::getMixedSize(b, loc, product.c, 0));
     b.create<scf::ForOp>(loc, zero, batch, one, ValueRange{},
                          [&](OpBuilder &lb, Location, Value index, ValueRange) {
                            call(lb, index);
@@ -266,7 +331,7 @@ struct AttnMatmulToBlasPass
     ModuleOp module = getOperation();
     if (minFlops < 0) {
       module.emitError() << "attn-matmul-to-blas: min-flops must be >= 0, got "
-                         << minFlops;
+                         << static_cast<int64_t>(minFlops);
       return signalPassFailure();
     }
     SmallVector<Operation *> candidates;
