@@ -16,14 +16,13 @@ namespace {
 
 /// Gives every use of `op` its own clone made by `cloneFor`, right before the
 /// user when it is in the same block (a user nested in a loop gets its clone
-/// next to `op`, not once per iteration), and erases `op`.
+/// next to `op`, not once per iteration), and erases `op` (also when it had
+/// no use: both kinds of ops are pure).
 void splitUses(Operation *op,
                function_ref<Value(OpBuilder &, Operation *)> cloneFor) {
   SmallVector<OpOperand *> uses;
   for (OpOperand &use : op->getResult(0).getUses())
     uses.push_back(&use);
-  if (uses.empty())
-    return;
   for (OpOperand *use : uses) {
     Operation *user = use->getOwner();
     OpBuilder b(op->getContext());
