@@ -189,7 +189,8 @@ public:
     bool isStatic = !ShapedType::isDynamic(sm) && !ShapedType::isDynamic(sn) &&
                     !ShapedType::isDynamic(sk);
     rewriter.setInsertionPoint(zeroFill ? zeroFill.getOperation() : op);
-    if (isStatic) {
+    // Flop counts are never negative: with min-flops=0 no choice is left.
+    if (isStatic || minFlops == 0) {
       emitCalls(rewriter, loc, product, /*beta=*/zeroFill ? 0.0f : 1.0f);
     } else {
       // 2*m*n*k >= minFlops decides at run time between BLAS and loops.

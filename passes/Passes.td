@@ -62,7 +62,8 @@ def AttnMatmulToBlas : Pass<"attn-matmul-to-blas", "mlir::ModuleOp"> {
 
     `min-flops` is compared with 2*m*n*k of one product (one batch item).
     Smaller products keep the op (which becomes loops); when a size is
-    dynamic an scf.if chooses at run time between the call and the op. The
+    dynamic an scf.if chooses at run time between the call and the op
+    (with min-flops=0 every product is a call, without a choice). The
     default, 8192 (a 16x16x16 product), is where a call stops costing more
     than it saves: an sgemm call costs about a microsecond of dispatch and
     packing before its first flop, while the scalar loops of

@@ -106,6 +106,12 @@ func.func @nonzero_fill(%a: memref<32x16xf32>, %b: memref<16x64xf32>, %c: memref
 // CHECK-NEXT: linalg.fill
 // CHECK-NEXT: linalg.matmul {attn.blas_fallback} ins(%[[A]], %[[B]] : memref<?x?xf32>, memref<?x?xf32>) outs(%[[C]] : memref<?x?xf32>)
 // CHECK-NEXT: }
+// With min-flops=0 there is nothing to choose: always the call.
+// ALL-LABEL: func.func @dynamic
+// ALL-NOT: scf.if
+// ALL-NOT: linalg.fill
+// ALL: call @attnrt_sgemm
+// ALL-NEXT: return
 func.func @dynamic(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
   %zero = arith.constant 0.0 : f32
   linalg.fill ins(%zero : f32) outs(%c : memref<?x?xf32>)

@@ -1,0 +1,73 @@
+// The attnc-lower pipeline on an entry in the frontend's form, at each stage.
+// RUN: attn-opt %s --attnc-lower="stop=attn" | FileCheck %s --check-prefix=ATTN
+// RUN: attn-opt %s --attnc-lower="stop=linalg" | FileCheck %s --check-prefix=LINALG
+// RUN: attn-opt %s --attnc-lower="stop=bufferized" | FileCheck %s --check-prefix=BUF
+// RUN: attn-opt %s --attnc-lower | FileCheck %s --check-prefix=LLVM
+// RUN: attn-opt %s --attnc-lower="opt-level=0" | FileCheck %s --check-prefix=O0
+// RUN: attn-opt %s --attnc-lower="stop=bufferized blas-min-flops=0" | FileCheck %s --check-prefix=ALLBLAS
+
+// attn: only canonicalization; the attn ops are still there.
+// ATTN-LABEL: func.func @forward
+// ATTN: linalg.matmul
+// ATTN: attn.attention scaled_dot
+// ATTN: bufferization.materialize_in_destination
+
+// linalg: no attn op left, the products are named ops.
+// LINALG-LABEL: func.func @forward
+// LINALG-NOT: attn.
+// LINALG: linalg.matmul
+// LINALG: linalg.batch_matmul_transpose_b
+// LINALG: linalg.batch_matmul
+// LINALG-NOT: attn.
+
+// bufferized: memrefs with identity layouts, no result (the output is the
+// third argument, written in place: no copy into it), BLAS calls for the
+// products (at run time for the dynamic ones), deallocations of the
+// temporaries.
+// BUF: func.func private @attnrt_sgemm(i32, i32, i64, i64, i64, f32, !llvm.ptr, i64, !llvm.ptr, i64, f32, !llvm.ptr, i64)
+// BUF-LABEL: func.func @forward
+// BUF-SAME: (%[[W:.+]]: memref<32x32xf32>, %[[X:.+]]: memref<?x32xf32>, %[[Y:.+]]: memref<?x32xf32>)
+// BUF-SAME: attributes {llvm.emit_c_interface} {
+// BUF-NOT: memref.copy
+// BUF: scf.if
+// BUF: func.call @attnrt_sgemm
+// BUF: linalg.transpose ins(%{{.+}} : memref<2x?x16xf32>) outs(%{{.+}} : memref<?x2x16xf32>)
+// BUF: memref.dealloc
+// BUF-NOT: memref.copy
+// BUF: return{{$}}
+
+// Every product through BLAS, even the small ones.
+// ALLBLAS-LABEL: func.func @forward
+// ALLBLAS-NOT: linalg.matmul
+// ALLBLAS-NOT: linalg.batch_matmul
+// ALLBLAS: return
+
+// llvm: only the LLVM dialect, with the C interface wrapper and the runtime
+// callee; exp is a polynomial (no intrinsic, no libm).
+// LLVM-NOT: func.func
+// LLVM-DAG: llvm.func @attnrt_sgemm(i32, i32, i64, i64, i64, f32, !llvm.ptr, i64, !llvm.ptr, i64, f32, !llvm.ptr, i64)
+// LLVM-DAG: llvm.func @forward(
+// LLVM-DAG: llvm.func @_mlir_ciface_forward(%{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr, %{{.+}}: !llvm.ptr) attributes {llvm.emit_c_interface}
+// LLVM-NOT: math.
+// LLVM-NOT: llvm.intr.exp
+// LLVM-NOT: memref.
+// LLVM-NOT: scf.
+// LLVM-NOT: linalg.
+
+// -O0 keeps exp as the LLVM intrinsic (exact, through libm).
+// O0: llvm.intr.exp
+
+func.func @forward(%wq: tensor<32x32xf32> {bufferization.writable = false},
+                   %x: tensor<?x32xf32> {bufferization.writable = false},
+                   %y_out: tensor<?x32xf32> {bufferization.writable = true})
+    -> tensor<?x32xf32> attributes {llvm.emit_c_interface} {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x32xf32>
+  %e = tensor.empty(%n) : tensor<?x32xf32>
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x32xf32>) -> tensor<?x32xf32>
+  %q = linalg.matmul ins(%x, %wq : tensor<?x32xf32>, tensor<32x32xf32>) outs(%f : tensor<?x32xf32>) -> tensor<?x32xf32>
+  %o = attn.attention scaled_dot %q, %x, %x heads(2) mask<causal> : (tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>) -> tensor<?x32xf32>
+  %r = bufferization.materialize_in_destination %o in %y_out : (tensor<?x32xf32>, tensor<?x32xf32>) -> tensor<?x32xf32>
+  return %r : tensor<?x32xf32>
+}
