@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Codegen.h"
+#include "passes/Pipeline.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -48,8 +49,10 @@ int main(int argc, char **argv) {
   llvm::cl::ParseCommandLineOptions(
       argc, argv, "attn-llc: LLVM-dialect MLIR to LLVM IR, assembly or object\n");
 
+  // The pipeline's dialects too, so that a module not lowered all the way
+  // parses and gets the translation's error rather than a parse error.
   DialectRegistry registry;
-  registry.insert<LLVM::LLVMDialect>();
+  attn::registerLoweringDialects(registry);
   MLIRContext context(registry);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
