@@ -64,15 +64,16 @@ def AttnMatmulToBlas : Pass<"attn-matmul-to-blas", "mlir::ModuleOp"> {
     Smaller products keep the op (which becomes loops); when a size is
     dynamic an scf.if chooses at run time between the call and the op
     (with min-flops=0 every product is a call, without a choice). The
-    default, 8192 (a 16x16x16 product), is where a call stops costing more
-    than it saves: an sgemm call costs about a microsecond of dispatch and
-    packing before its first flop, while the scalar loops of
-    convert-linalg-to-loops run at 1-2 GFLOP/s, i.e. about 1-2 kflop per
-    microsecond; from a few thousand flops up, BLAS (tens of GFLOP/s with
-    AVX2/AVX-512) wins clearly.
+    default, 512, is the measured break-even on this project's machines
+    (OpenBLAS 0.3, one thread, f32): the loops that LLVM vectorizes from
+    convert-linalg-to-loops run at 4-7 GFLOP/s, a call of attnrt_sgemm
+    costs about 40 ns; a 4x4x4 product (128 flops) takes 0.033 us as loops
+    and 0.043 us through BLAS, 1x16x16 (512) 0.074 against 0.059 us, 8x8x8
+    (1024) 0.16 against 0.06 us, and from there BLAS pulls away (16x16x16:
+    1.1 against 0.15 us; 64x64x64: 81 against 4.7 us).
   }];
   let options = [
-    Option<"minFlops", "min-flops", "int64_t", /*default=*/"8192",
+    Option<"minFlops", "min-flops", "int64_t", /*default=*/"512",
            "Products with fewer flops (2*m*n*k) than this stay as loops">
   ];
   let dependentDialects = [

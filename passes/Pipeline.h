@@ -26,8 +26,8 @@ struct PipelineOptions {
   /// 0 turns off elementwise fusion and the math approximations (libm calls).
   unsigned optLevel = 2;
   /// Products under this many flops (2*m*n*k) stay loops; see
-  /// attn-matmul-to-blas in docs/PASSES.md for why 8192.
-  int64_t blasMinFlops = 8192;
+  /// attn-matmul-to-blas in docs/PASSES.md for why 512.
+  int64_t blasMinFlops = 512;
 };
 
 /// Adds to `pm` (a PassManager on ModuleOp) the passes that take frontend

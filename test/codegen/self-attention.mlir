@@ -4,8 +4,8 @@
 // attn-llc (AttnCodegen), linked with a C harness that compares against
 // plain C loops (Inputs/self-attention.c).
 //
-// Default BLAS threshold: projections go to attnrt_sgemm, the small per-head
-// products are chosen at run time (they stay loops here).
+// Default BLAS threshold: the projections go to attnrt_sgemm, the per-head
+// products (dynamic sizes) choose at run time.
 // RUN: attn-opt %s --attnc-lower -o %t.default.mlir
 // RUN: %attn-llc %t.default.mlir -o %t.default.o
 // RUN: %host-cc %S/Inputs/self-attention.c %t.default.o -lm -o %t.default.exe

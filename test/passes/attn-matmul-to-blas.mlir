@@ -38,7 +38,7 @@ func.func @second_product(%a: memref<32x16xf32>, %b: memref<16x64xf32>, %c: memr
 
 // -----
 
-// A static 4x4x4 product (128 flops) stays below the default threshold;
+// A static 4x4x4 product (128 flops) stays below the default threshold (512);
 // min-flops=0 sends it to BLAS too.
 // CHECK-NOT: @attnrt_sgemm
 // CHECK-LABEL: func.func @static_small
@@ -95,7 +95,7 @@ func.func @nonzero_fill(%a: memref<32x16xf32>, %b: memref<16x64xf32>, %c: memref
 // CHECK: %[[MNK:.+]] = arith.muli %[[M]], %[[NK]]
 // CHECK: %[[TWO:.+]] = arith.constant 2 : index
 // CHECK: %[[FLOPS:.+]] = arith.muli %[[TWO]], %[[MNK]]
-// CHECK: %[[MIN:.+]] = arith.constant 8192 : index
+// CHECK: %[[MIN:.+]] = arith.constant 512 : index
 // CHECK: %[[BIG:.+]] = arith.cmpi sge, %[[FLOPS]], %[[MIN]]
 // CHECK: scf.if %[[BIG]] {
 // CHECK: %{{.+}}, %{{.+}}, %{{.+}}:2, %[[SA:.+]]:2 = memref.extract_strided_metadata %[[A]]

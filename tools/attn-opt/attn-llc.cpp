@@ -21,31 +21,37 @@
 
 using namespace mlir;
 
+/// attn-llc's own options; --help hides the hundreds that libLLVM registers.
+static llvm::cl::OptionCategory category("attn-llc options");
+
 static llvm::cl::opt<std::string> inputFilename(llvm::cl::Positional,
                                                 llvm::cl::desc("<input.mlir>"),
-                                                llvm::cl::init("-"));
+                                                llvm::cl::init("-"),
+                                                llvm::cl::cat(category));
 static llvm::cl::opt<std::string>
     outputFilename("o", llvm::cl::desc("Output file ('-' for stdout)"),
-                   llvm::cl::value_desc("filename"), llvm::cl::init("-"));
+                   llvm::cl::value_desc("filename"), llvm::cl::init("-"),
+                   llvm::cl::cat(category));
 static llvm::cl::opt<attn::OutputKind> emitKind(
     "emit", llvm::cl::desc("What to write"),
     llvm::cl::values(
         clEnumValN(attn::OutputKind::LLVMIR, "llvm", "textual LLVM IR"),
         clEnumValN(attn::OutputKind::Assembly, "asm", "assembly"),
         clEnumValN(attn::OutputKind::Object, "obj", "an object file")),
-    llvm::cl::init(attn::OutputKind::Object));
+    llvm::cl::init(attn::OutputKind::Object), llvm::cl::cat(category));
 static llvm::cl::opt<unsigned>
     optLevel("O", llvm::cl::desc("Optimization level (-O0..-O3)"),
-             llvm::cl::Prefix, llvm::cl::init(2));
+             llvm::cl::Prefix, llvm::cl::init(2), llvm::cl::cat(category));
 static llvm::cl::opt<std::string>
     mcpu("mcpu", llvm::cl::desc("Target CPU (default: the host's)"),
-         llvm::cl::init(""));
+         llvm::cl::init(""), llvm::cl::cat(category));
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
     os << "attnc version " ATTNC_VERSION "\n";
   });
+  llvm::cl::HideUnrelatedOptions(category);
   llvm::cl::ParseCommandLineOptions(
       argc, argv, "attn-llc: LLVM-dialect MLIR to LLVM IR, assembly or object\n");
 
