@@ -74,6 +74,13 @@ public:
   // Constants, sizes and new tensors
   //===--------------------------------------------------------------------===//
 
+  /// Reductions may be reassociated, so that LLVM vectorizes them; the sums
+  /// and maxima of a row change by rounding only.
+  arith::FastMathFlagsAttr reassoc() {
+    return arith::FastMathFlagsAttr::get(b.getContext(),
+                                         arith::FastMathFlags::reassoc);
+  }
+
   Value f32Const(double value) {
     return b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(value));
   }
@@ -254,7 +261,8 @@ public:
              ArrayRef<AffineMap>{id, rowMap}, iterators,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                Value square = nb.create<arith::MulFOp>(nl, args[0], args[0]);
-               Value sum = nb.create<arith::AddFOp>(nl, args[1], square);
+               Value sum = nb.create<arith::AddFOp>(nl, args[1], square,
+                                                    reassoc());
                nb.create<linalg::YieldOp>(nl, sum);
              })
             .getResult(0);
@@ -355,7 +363,7 @@ public:
               Value sum = nb.create<arith::AddFOp>(nl, args[0], args[1]);
               Value act = nb.create<math::TanhOp>(nl, sum);
               Value term = nb.create<arith::MulFOp>(nl, args[2], act);
-              Value acc = nb.create<arith::AddFOp>(nl, args[3], term);
+              Value acc = nb.create<arith::AddFOp>(nl, args[3], term, reassoc());
               nb.create<linalg::YieldOp>(nl, acc);
             })
         .getResult(0);
@@ -531,7 +539,8 @@ public:
                }
                Value acc = args.back();
                nb.create<linalg::YieldOp>(
-                   nl, nb.create<arith::MaximumFOp>(nl, acc, score).getResult());
+                   nl, nb.create<arith::MaximumFOp>(nl, acc, score, reassoc())
+                           .getResult());
              })
             .getResult(0);
 
@@ -566,7 +575,7 @@ public:
              ArrayRef<AffineMap>{id, rowMap}, reduceLast,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                nb.create<linalg::YieldOp>(
-                   nl, nb.create<arith::AddFOp>(nl, args[1], args[0])
+                   nl, nb.create<arith::AddFOp>(nl, args[1], args[0], reassoc())
                            .getResult());
              })
             .getResult(0);

@@ -24,8 +24,10 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg", "mlir::ModuleOp"> {
       and reduces v^T tanh(.) in one linalg.generic. `location` takes the
       first Nk entries of W s.
     - `softmax` is max-subtracted over the keys the mask keeps (max from
-      -inf, then exp, sum, scale by 1/sum); a row without any kept key (or
-      whose maximum is -inf) yields zeros, never NaN. Masks are evaluated
+      -inf, then exp, sum, divide by the sum); a row without any kept key
+      (or whose maximum is -inf) yields zeros, never NaN. Reductions (row
+      max and sum, norms, the additive sum) carry `fastmath<reassoc>` so
+      that LLVM can vectorize them. Masks are evaluated
       from `linalg.index` inside the generics; `gaussian` multiplies the
       normalized weights by exp(-(j - c)^2 / (2 (window/2)^2)) (by 1 for
       window 0).

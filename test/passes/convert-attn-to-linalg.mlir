@@ -132,19 +132,20 @@ func.func @two_batch_dims(%q: tensor<2x3x?x8xf32>, %k: tensor<2x3x?x8xf32>) -> t
 // -----
 
 // softmax without mask: max from -inf, exp(e - max) (0 if the max is -inf),
-// sum, and a division that leaves rows summing to 0 at 0.
+// sum, and a division that leaves rows summing to 0 at 0. The reductions
+// may be reassociated (vectorized).
 // CHECK-LABEL: func.func @softmax
 // CHECK-SAME: (%[[E:.+]]: tensor<?x?xf32>)
 // CHECK: %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
 // CHECK: %[[INIT:.+]] = linalg.fill ins(%[[NEGINF]] : f32)
 // CHECK: %[[MAX:.+]] = linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]} ins(%[[E]] : tensor<?x?xf32>) outs(%[[INIT]] : tensor<?xf32>)
-// CHECK: arith.maximumf
+// CHECK: arith.maximumf %{{.+}}, %{{.+}} fastmath<reassoc> : f32
 // CHECK: %[[EXP:.+]] = linalg.generic {{.*}} ins(%[[E]], %[[MAX]] :
 // CHECK: arith.cmpf ogt
 // CHECK: math.exp
 // CHECK: arith.select
 // CHECK: %[[SUM:.+]] = linalg.generic {{.*}} ins(%[[EXP]] :
-// CHECK: arith.addf
+// CHECK: arith.addf %{{.+}}, %{{.+}} fastmath<reassoc> : f32
 // CHECK: %[[A:.+]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<?xf32>) outs(%[[EXP]] : tensor<?x?xf32>)
 // CHECK: arith.cmpf ogt
 // CHECK: arith.divf
