@@ -139,10 +139,15 @@ llvm::StringRef mlir::attn::stringifyStage(Stage stage) {
 namespace {
 
 struct LowerPipelineOptions : PassPipelineOptions<LowerPipelineOptions> {
-  Option<std::string> stop{
-      *this, "stop",
-      llvm::cl::desc("Stage to stop at: attn, linalg, bufferized or llvm"),
-      llvm::cl::init("llvm")};
+  Option<Stage> stop{
+      *this, "stop", llvm::cl::desc("Stage to stop at"),
+      llvm::cl::init(Stage::LLVMDialect),
+      llvm::cl::values(
+          clEnumValN(Stage::Attn, "attn", "attn ops, canonicalized"),
+          clEnumValN(Stage::Linalg, "linalg", "linalg/tensor on tensors"),
+          clEnumValN(Stage::Bufferized, "bufferized",
+                     "memrefs, outputs in place, BLAS calls"),
+          clEnumValN(Stage::LLVMDialect, "llvm", "the LLVM dialect"))};
   Option<unsigned> optLevel{*this, "opt-level",
                             llvm::cl::desc("Optimization level, 0 to 3"),
                             llvm::cl::init(2)};
@@ -159,13 +164,10 @@ void mlir::attn::registerAttncPipelines() {
       "attnc-lower",
       "Lower attnc frontend output to a stage (default: the LLVM dialect)",
       [](OpPassManager &pm, const LowerPipelineOptions &cl) {
-        // An unknown stage name lowers all the way; attn-opt's own option
-        // parser has no way to fail here, so the doc lists the names.
         PipelineOptions options;
         options.optLevel = cl.optLevel;
         options.blasMinFlops = cl.blasMinFlops;
-        buildLoweringPipeline(pm, parseStage(cl.stop).value_or(Stage::LLVMDialect),
-                              options);
+        buildLoweringPipeline(pm, cl.stop, options);
       });
 }
 
