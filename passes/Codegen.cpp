@@ -101,7 +101,8 @@ LogicalResult mlir::attn::emitLLVM(ModuleOp module, OutputKind kind,
   llvm::InitializeNativeTargetAsmPrinter();
   std::string triple = llvm::sys::getDefaultTargetTriple();
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return emitError(loc) << "no target for " << triple << ": " << error;
 

@@ -1,4 +1,4 @@
-//===- Codegen.h - LLVM-dialect module to LLVM IR, assembly or object -*- C++ -*-===//
+//===- Codegen.h - LLVM dialect to LLVM IR, assembly, objects ---*- C++ -*-===//
 
 #ifndef ATTNC_PASSES_CODEGEN_H
 #define ATTNC_PASSES_CODEGEN_H

@@ -55,8 +55,6 @@ struct MaskSpec {
   int64_t window = 0;
   Value lengths, positions;
   bool gaussian = false;
-  /// Whether the second-last dim of the scores is the query index.
-  bool hasQueryAxis = false;
   /// The scores dim that each per-query dim ([B..., Nq] or [B...]) is: the
   /// identity, except that a heads dim inserted after B... is skipped.
   /// `lengths` indexes a prefix of them, `positions` all of them.
@@ -145,8 +143,7 @@ public:
     for (int64_t i = 1, e = rankOf(tensor); i < e; ++i)
       groups.push_back({count - 1 + i});
     return b.create<tensor::ExpandShapeOp>(
-        loc, typeFor(resultSizes, b.getF32Type()), tensor, groups,
-        resultSizes);
+        loc, typeFor(resultSizes, b.getF32Type()), tensor, groups, resultSizes);
   }
 
   /// Merges all dims but the last: [..., K] -> [X, K].
@@ -154,8 +151,8 @@ public:
     return collapseLeading(tensor, rankOf(tensor) - 1);
   }
 
-  /// Splits the last dim into `parts` x rest: [..., D] -> [..., parts, D/parts].
-  /// `innerSize` is D/parts.
+  /// Splits the last dim into `parts` x rest: [..., D] -> [..., parts,
+  /// D/parts]. `innerSize` is D/parts.
   Value splitLast(Value tensor, int64_t parts, OpFoldResult innerSize) {
     int64_t rank = rankOf(tensor);
     SmallVector<OpFoldResult> resultSizes = sizes(tensor);
@@ -166,8 +163,7 @@ public:
       groups.push_back({i});
     groups.push_back({rank - 1, rank});
     return b.create<tensor::ExpandShapeOp>(
-        loc, typeFor(resultSizes, b.getF32Type()), tensor, groups,
-        resultSizes);
+        loc, typeFor(resultSizes, b.getF32Type()), tensor, groups, resultSizes);
   }
 
   /// [..., x, y] -> [..., x*y].
@@ -257,12 +253,12 @@ public:
     Value squares =
         b.create<linalg::GenericOp>(
              loc, typeFor(rowSizes, b.getF32Type()), ValueRange{tensor},
-             ValueRange{filled(rowSizes, 0.0)},
-             ArrayRef<AffineMap>{id, rowMap}, iterators,
+             ValueRange{filled(rowSizes, 0.0)}, ArrayRef<AffineMap>{id, rowMap},
+             iterators,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                Value square = nb.create<arith::MulFOp>(nl, args[0], args[0]);
-               Value sum = nb.create<arith::AddFOp>(nl, args[1], square,
-                                                    reassoc());
+               Value sum =
+                   nb.create<arith::AddFOp>(nl, args[1], square, reassoc());
                nb.create<linalg::YieldOp>(nl, sum);
              })
             .getResult(0);
@@ -291,8 +287,8 @@ public:
     OpFoldResult dk = size(keys, rankOf(keys) - 1);
     if (std::optional<int64_t> known = getConstantIntValue(dk))
       return f32Const(1.0 / std::sqrt(static_cast<double>(*known)));
-    Value asInt = b.create<arith::IndexCastOp>(loc, b.getI64Type(),
-                                               cast<Value>(dk));
+    Value asInt =
+        b.create<arith::IndexCastOp>(loc, b.getI64Type(), cast<Value>(dk));
     Value asFloat = b.create<arith::SIToFPOp>(loc, b.getF32Type(), asInt);
     Value root = b.create<math::SqrtOp>(loc, asFloat);
     return b.create<arith::DivFOp>(loc, f32Const(1.0), root);
@@ -322,8 +318,8 @@ public:
             SmallVector<IteratorType>(rank, IteratorType::parallel),
             [&](OpBuilder &nb, Location nl, ValueRange args) {
               Value product = nb.create<arith::MulFOp>(nl, args[0], args[1]);
-              Value eps = nb.create<arith::ConstantOp>(
-                  nl, nb.getF32FloatAttr(1e-8f));
+              Value eps =
+                  nb.create<arith::ConstantOp>(nl, nb.getF32FloatAttr(1e-8f));
               Value denom = nb.create<arith::MaximumFOp>(nl, product, eps);
               Value score = nb.create<arith::DivFOp>(nl, args[2], denom);
               nb.create<linalg::YieldOp>(nl, score);
@@ -363,7 +359,8 @@ public:
               Value sum = nb.create<arith::AddFOp>(nl, args[0], args[1]);
               Value act = nb.create<math::TanhOp>(nl, sum);
               Value term = nb.create<arith::MulFOp>(nl, args[2], act);
-              Value acc = nb.create<arith::AddFOp>(nl, args[3], term, reassoc());
+              Value acc =
+                  nb.create<arith::AddFOp>(nl, args[3], term, reassoc());
               nb.create<linalg::YieldOp>(nl, acc);
             })
         .getResult(0);
@@ -391,17 +388,16 @@ public:
       scores = cosineScores(q, k);
       break;
     case ScoreKind::additive:
-      scores = additiveScores(rowsTimes(q, spec.w, /*transposeW=*/true),
-                              rowsTimes(k, spec.u, /*transposeW=*/true),
-                              spec.v);
+      scores =
+          additiveScores(rowsTimes(q, spec.w, /*transposeW=*/true),
+                         rowsTimes(k, spec.u, /*transposeW=*/true), spec.v);
       break;
     case ScoreKind::location: {
       // Only the first Nk of the L position scores W s are needed: multiply
       // by the first Nk rows of W (a contiguous block).
       OpFoldResult numKeys = size(keys, rank - 2);
       Value rows = b.create<tensor::ExtractSliceOp>(
-          loc, spec.w,
-          SmallVector<OpFoldResult>(2, b.getIndexAttr(0)),
+          loc, spec.w, SmallVector<OpFoldResult>(2, b.getIndexAttr(0)),
           SmallVector<OpFoldResult>{numKeys, size(spec.w, 1)},
           SmallVector<OpFoldResult>(2, b.getIndexAttr(1)));
       scores = rowsTimes(q, rows, /*transposeW=*/true);
@@ -506,8 +502,8 @@ public:
     auto keepAt = [&](OpBuilder &nb, Location nl, ValueRange args,
                       size_t first) {
       Value length = usesLengths ? args[first] : Value();
-      Value position = usesPositions ? args[first + (usesLengths ? 1 : 0)]
-                                     : Value();
+      Value position =
+          usesPositions ? args[first + (usesLengths ? 1 : 0)] : Value();
       return keepPredicate(nb, nl, mask, rank, length, position);
     };
     auto withMaps = [&](ArrayRef<AffineMap> before, ArrayRef<AffineMap> after) {
@@ -549,11 +545,11 @@ public:
     Value exps =
         b.create<linalg::GenericOp>(
              loc, scores.getType(), withInputs({scores, rowMax}),
-             ValueRange{empty(sizes(scores))},
-             withMaps({id, rowMap}, {id}), allParallel,
+             ValueRange{empty(sizes(scores))}, withMaps({id, rowMap}, {id}),
+             allParallel,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
-               Value lowest = nb.create<arith::ConstantOp>(
-                   nl, nb.getF32FloatAttr(negInf));
+               Value lowest =
+                   nb.create<arith::ConstantOp>(nl, nb.getF32FloatAttr(negInf));
                Value zero =
                    nb.create<arith::ConstantOp>(nl, nb.getF32FloatAttr(0.0f));
                Value anyKept = nb.create<arith::CmpFOp>(
@@ -563,8 +559,8 @@ public:
                Value shifted = nb.create<arith::SubFOp>(nl, args[0], args[1]);
                Value exp = nb.create<math::ExpOp>(nl, shifted);
                nb.create<linalg::YieldOp>(
-                   nl,
-                   nb.create<arith::SelectOp>(nl, anyKept, exp, zero).getResult());
+                   nl, nb.create<arith::SelectOp>(nl, anyKept, exp, zero)
+                           .getResult());
              })
             .getResult(0);
 
@@ -600,7 +596,8 @@ public:
                   nl, arith::CmpFPredicate::OGT, sum, zero);
               Value weight = nb.create<arith::DivFOp>(nl, exp, sum);
               if (gaussian) {
-                Value j = indexToF32(nb, nl, nb.create<linalg::IndexOp>(nl, rank - 1));
+                Value j = indexToF32(nb, nl,
+                                     nb.create<linalg::IndexOp>(nl, rank - 1));
                 Value center =
                     usesPositions
                         ? args[1]
@@ -673,10 +670,9 @@ public:
     outSizes.push_back(in[numBatch + 1]);
     outSizes.push_back(b.getIndexAttr(heads * inner));
     Value init = splitLast(empty(outSizes), heads, b.getIndexAttr(inner));
-    Value merged =
-        b.create<linalg::TransposeOp>(loc, tensor, init,
-                                      headsPermutation(numBatch))
-            .getResult()[0];
+    Value merged = b.create<linalg::TransposeOp>(loc, tensor, init,
+                                                 headsPermutation(numBatch))
+                       .getResult()[0];
     return mergeLastTwo(merged);
   }
 
@@ -721,13 +717,11 @@ private:
   Location loc;
 };
 
-template <typename OpT>
-ScoreSpec getScoreSpec(OpT op) {
+template <typename OpT> ScoreSpec getScoreSpec(OpT op) {
   return {op.getKind(), op.getW(), op.getU(), op.getV(), op.getScaleAttr()};
 }
 
-template <typename OpT>
-MaskSpec getMaskSpec(OpT op, int64_t scoresRank, bool hasQueryAxis) {
+template <typename OpT> MaskSpec getMaskSpec(OpT op, int64_t scoresRank) {
   MaskSpec mask;
   mask.kind = op.getMask();
   if (IntegerAttr window = op.getWindowAttr())
@@ -735,7 +729,6 @@ MaskSpec getMaskSpec(OpT op, int64_t scoresRank, bool hasQueryAxis) {
   mask.lengths = op.getLengths();
   mask.positions = op.getPositions();
   mask.gaussian = op.getGaussian();
-  mask.hasQueryAxis = hasQueryAxis;
   for (int64_t i = 0; i < scoresRank - 1; ++i)
     mask.perQueryDims.push_back(i);
   return mask;
@@ -767,8 +760,7 @@ struct SoftmaxOpLowering : OpConversionPattern<SoftmaxOp> {
                   ConversionPatternRewriter &rewriter) const override {
     LoweringBuilder lb(rewriter, op.getLoc());
     int64_t rank = op.getType().getRank();
-    Value weights = lb.softmax(adaptor.getInput(),
-                               getMaskSpec(op, rank, /*hasQueryAxis=*/rank >= 2));
+    Value weights = lb.softmax(adaptor.getInput(), getMaskSpec(op, rank));
     rewriter.replaceOp(op, lb.castTo(weights, op.getType()));
     return success();
   }
@@ -798,7 +790,7 @@ struct AttentionOpLowering : OpConversionPattern<AttentionOp> {
     bool single = op.getQuery().getType().getRank() < keysRank;
     int64_t scoresRank = single ? keysRank - 1 : keysRank;
     auto [output, weights] = lb.attention(
-        getScoreSpec(op), getMaskSpec(op, scoresRank, !single), op.getHeads(),
+        getScoreSpec(op), getMaskSpec(op, scoresRank), op.getHeads(),
         adaptor.getQuery(), adaptor.getKeys(), adaptor.getValues());
     SmallVector<Value> results{lb.castTo(output, op.getOutput().getType())};
     if (Value declared = op.getWeights())
@@ -813,16 +805,14 @@ LogicalResult checkSupported(Operation *op) {
   auto attention = dyn_cast<AttentionOp>(op);
   if (!attention || attention.getHeads() == 1)
     return success();
-  for (auto [name, value] :
-       {std::make_pair("query", attention.getQuery()),
-        std::make_pair("keys", attention.getKeys()),
-        std::make_pair("values", attention.getValues())})
+  for (auto [name, value] : {std::make_pair("query", attention.getQuery()),
+                             std::make_pair("keys", attention.getKeys()),
+                             std::make_pair("values", attention.getValues())})
     if (ShapedType::isDynamic(
             cast<RankedTensorType>(value.getType()).getShape().back()))
-      return attention.emitOpError()
-             << "with heads(" << attention.getHeads()
-             << ") needs a static feature size of '" << name
-             << "' to split it into heads";
+      return attention.emitOpError() << "with heads(" << attention.getHeads()
+                                     << ") needs a static feature size of '"
+                                     << name << "' to split it into heads";
   return success();
 }
 

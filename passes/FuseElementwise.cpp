@@ -44,8 +44,8 @@ struct AttnFuseElementwisePass
                  isa<linalg::GenericOp>(operand->getOwner()) &&
                  producer->hasOneUse();
         });
-    if (failed(applyPatternsAndFoldGreedily(getOperation(),
-                                            std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

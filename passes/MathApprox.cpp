@@ -14,13 +14,12 @@ using namespace mlir;
 
 namespace {
 
-struct AttnMathApproxPass
-    : attn::impl::AttnMathApproxBase<AttnMathApproxPass> {
+struct AttnMathApproxPass : attn::impl::AttnMathApproxBase<AttnMathApproxPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns);
-    if (failed(applyPatternsAndFoldGreedily(getOperation(),
-                                            std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

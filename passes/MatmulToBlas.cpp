@@ -104,8 +104,7 @@ bool shouldRewrite(Operation *op, int64_t minFlops) {
 /// the call can replace by beta = 0.
 linalg::FillOp getZeroFillBefore(Operation *op, Value output) {
   auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
-  if (!fill || fill.getOutputs().size() != 1 ||
-      fill.getOutputs()[0] != output)
+  if (!fill || fill.getOutputs().size() != 1 || fill.getOutputs()[0] != output)
     return nullptr;
   FloatAttr value;
   if (!matchPattern(fill.getInputs()[0], m_Constant(&value)) ||
@@ -134,14 +133,16 @@ public:
   }
 
   OpFoldResult mul(OpFoldResult x, OpFoldResult y) {
-    return combine<arith::MulIOp>(x, y, [](int64_t p, int64_t q) { return p * q; });
+    return combine<arith::MulIOp>(x, y,
+                                  [](int64_t p, int64_t q) { return p * q; });
   }
   OpFoldResult add(OpFoldResult x, OpFoldResult y) {
-    return combine<arith::AddIOp>(x, y, [](int64_t p, int64_t q) { return p + q; });
+    return combine<arith::AddIOp>(x, y,
+                                  [](int64_t p, int64_t q) { return p + q; });
   }
   OpFoldResult max(OpFoldResult x, OpFoldResult y) {
-    return combine<arith::MaxSIOp>(x, y,
-                                   [](int64_t p, int64_t q) { return std::max(p, q); });
+    return combine<arith::MaxSIOp>(
+        x, y, [](int64_t p, int64_t q) { return std::max(p, q); });
   }
 
   /// `x` as an i64 value (one constant op per known value).
@@ -196,7 +197,8 @@ public:
       // 2*m*n*k >= minFlops decides at run time between BLAS and loops.
       IndexMath math(rewriter, loc);
       auto [m, n, k] = getSizes(rewriter, loc, product);
-      OpFoldResult flops = math.mul(math.constant(2), math.mul(m, math.mul(n, k)));
+      OpFoldResult flops =
+          math.mul(math.constant(2), math.mul(m, math.mul(n, k)));
       Value large = rewriter.create<arith::CmpIOp>(
           loc, arith::CmpIPredicate::sge, math.value(flops),
           rewriter.create<arith::ConstantIndexOp>(loc, minFlops));
@@ -243,8 +245,8 @@ private:
     };
     size_t rank = strides.size();
     MatrixRef ref;
-    ref.rowStride = known(strides[rank - 2],
-                          [&] { return meta.getStrides()[rank - 2]; });
+    ref.rowStride =
+        known(strides[rank - 2], [&] { return meta.getStrides()[rank - 2]; });
     if (rank == 3)
       ref.batchStrideBytes =
           math.mul(known(strides[0], [&] { return meta.getStrides()[0]; }),
@@ -301,19 +303,18 @@ private:
     Value betaValue = beta == 1.0f ? alpha : f32(beta);
 
     auto call = [&](OpBuilder &cb, Value index) {
-      cb.create<func::CallOp>(
-          loc, kSgemmName, TypeRange{},
-          ValueRange{notTransposed, transB, m64, n64, k64, alpha,
-                     pointerTo(cb, loc, a, index), lda,
-                     pointerTo(cb, loc, bm, index), ldb, betaValue,
-                     pointerTo(cb, loc, c, index), ldc});
+      cb.create<func::CallOp>(loc, kSgemmName, TypeRange{},
+                              ValueRange{notTransposed, transB, m64, n64, k64,
+                                         alpha, pointerTo(cb, loc, a, index),
+                                         lda, pointerTo(cb, loc, bm, index),
+                                         ldb, betaValue,
+                                         pointerTo(cb, loc, c, index), ldc});
     };
     if (!product.batched)
       return call(b, Value());
     Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
     Value one = b.create<arith::ConstantIndexOp>(loc, 1);
-    Value batch =
-        math.value(memref::getMixedSize(b, loc, product.c, 0));
+    Value batch = math.value(memref::getMixedSize(b, loc, product.c, 0));
     b.create<scf::ForOp>(loc, zero, batch, one, ValueRange{},
                          [&](OpBuilder &lb, Location, Value index, ValueRange) {
                            call(lb, index);

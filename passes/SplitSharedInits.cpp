@@ -55,7 +55,8 @@ struct AttnSplitSharedInitsPass
       });
     }
     SmallVector<tensor::EmptyOp> empties;
-    getOperation()->walk([&](tensor::EmptyOp empty) { empties.push_back(empty); });
+    getOperation()->walk(
+        [&](tensor::EmptyOp empty) { empties.push_back(empty); });
     for (tensor::EmptyOp empty : empties)
       splitUses(empty, [](OpBuilder &b, Operation *op) -> Value {
         return b.clone(*op)->getResult(0);

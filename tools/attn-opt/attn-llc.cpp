@@ -48,12 +48,12 @@ static llvm::cl::opt<std::string>
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  llvm::cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
-    os << "attnc version " ATTNC_VERSION "\n";
-  });
+  llvm::cl::AddExtraVersionPrinter(
+      [](llvm::raw_ostream &os) { os << "attnc version " ATTNC_VERSION "\n"; });
   llvm::cl::HideUnrelatedOptions(category);
   llvm::cl::ParseCommandLineOptions(
-      argc, argv, "attn-llc: LLVM-dialect MLIR to LLVM IR, assembly or object\n");
+      argc, argv,
+      "attn-llc: LLVM-dialect MLIR to LLVM IR, assembly or object\n");
 
   // The pipeline's dialects too, so that a module not lowered all the way
   // parses and gets the translation's error rather than a parse error.

@@ -44,9 +44,8 @@ int main(int argc, char **argv) {
   // one-shot-bufferize sees every function argument as read-only.
   mlir::attn::registerLoweringDialects(registry);
 
-  llvm::cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
-    os << "attnc version " ATTNC_VERSION "\n";
-  });
+  llvm::cl::AddExtraVersionPrinter(
+      [](llvm::raw_ostream &os) { os << "attnc version " ATTNC_VERSION "\n"; });
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "attn-opt: runs attn and upstream MLIR passes\n", registry));
 }
