@@ -658,9 +658,10 @@ public:
         .getResult()[0];
   }
 
-  /// [B..., heads, N, d] -> [B..., N, heads*d], written through an expanded
-  /// tensor.empty of the final shape so that bufferization can put it in
-  /// the caller's buffer.
+  /// [B..., heads, N, d] -> [B..., N, heads*d], as one generic whose output
+  /// is a plain tensor.empty of the final shape (reading element (i, c) from
+  /// head c floordiv d, feature c mod d), so that eliminate-empty-tensors can
+  /// put it in the caller's buffer: it does not look through reshapes.
   Value mergeHeads(Value tensor) {
     int64_t rank = rankOf(tensor), numBatch = rank - 3;
     SmallVector<OpFoldResult> in = sizes(tensor), outSizes;
@@ -669,11 +670,25 @@ public:
     outSizes.append(in.begin(), in.begin() + numBatch);
     outSizes.push_back(in[numBatch + 1]);
     outSizes.push_back(b.getIndexAttr(heads * inner));
-    Value init = splitLast(empty(outSizes), heads, b.getIndexAttr(inner));
-    Value merged = b.create<linalg::TransposeOp>(loc, tensor, init,
-                                                 headsPermutation(numBatch))
-                       .getResult()[0];
-    return mergeLastTwo(merged);
+    int64_t loops = rank - 1; // B..., i, c
+    MLIRContext *ctx = b.getContext();
+    SmallVector<AffineExpr> read;
+    for (int64_t d = 0; d < numBatch; ++d)
+      read.push_back(getAffineDimExpr(d, ctx));
+    AffineExpr i = getAffineDimExpr(numBatch, ctx),
+               c = getAffineDimExpr(numBatch + 1, ctx);
+    read.append({c.floorDiv(inner), i, c % inner});
+    AffineMap id = b.getMultiDimIdentityMap(loops);
+    return b
+        .create<linalg::GenericOp>(
+            loc, typeFor(outSizes, b.getF32Type()), ValueRange{tensor},
+            ValueRange{empty(outSizes)},
+            ArrayRef<AffineMap>{AffineMap::get(loops, 0, read, ctx), id},
+            SmallVector<IteratorType>(loops, IteratorType::parallel),
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              nb.create<linalg::YieldOp>(nl, args[0]);
+            })
+        .getResult(0);
   }
 
   /// Swaps the two dims after the batch dims (an involution).

@@ -33,7 +33,11 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg", "mlir::ModuleOp"> {
       window 0).
     - `attention` expands into the chain. With heads(h) > 1 the feature dims
       are split with `tensor.expand_shape` and moved next to the batch dims
-      with `linalg.transpose`; the per-head outputs are merged back.
+      with `linalg.transpose`; the per-head outputs are merged by one
+      linalg.generic (reading head c floordiv d, feature c mod d) that
+      writes a plain tensor.empty of the final shape, because
+      eliminate-empty-tensors does not look through reshapes and the
+      output should land in the caller's buffer.
 
     Anything the pass cannot lower is reported as an error and fails the
     pass: no module is left half lowered.

@@ -263,7 +263,10 @@ func.func @attention_one_head(%q: tensor<?x64xf32>, %k: tensor<?x64xf32>, %v: te
 // -----
 
 // attention, four heads: split [N, 32] -> [N, 4, 8] -> [4, N, 8], attend per
-// head as a batch, and merge back through an expanded [N, 32] empty.
+// head as a batch, and merge with one generic that writes a plain [N, 32]
+// empty (element (i, c) from head c floordiv 8, feature c mod 8).
+// CHECK: #[[MERGE:.+]] = affine_map<(d0, d1) -> (d1 floordiv 8, d0, d1 mod 8)>
+// CHECK: #[[ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-LABEL: func.func @attention_heads
 // CHECK-SAME: (%[[Q:.+]]: tensor<?x32xf32>, %[[K:.+]]: tensor<?x32xf32>, %[[V:.+]]: tensor<?x32xf32>)
 // CHECK: %[[QX:.+]] = tensor.expand_shape %[[Q]] {{\[}}[0], [1, 2]] output_shape [%{{.+}}, 4, 8] : tensor<?x32xf32> into tensor<?x4x8xf32>
@@ -279,9 +282,7 @@ func.func @attention_one_head(%q: tensor<?x64xf32>, %k: tensor<?x64xf32>, %v: te
 // CHECK: arith.divf
 // CHECK: %[[OH:.+]] = linalg.batch_matmul ins(%[[W]], %[[VT]] : tensor<4x?x?xf32>, tensor<4x?x8xf32>)
 // CHECK: %[[OUT:.+]] = tensor.empty(%{{.+}}) : tensor<?x32xf32>
-// CHECK: %[[OUTX:.+]] = tensor.expand_shape %[[OUT]] {{\[}}[0], [1, 2]] output_shape [%{{.+}}, 4, 8]
-// CHECK: %[[OT:.+]] = linalg.transpose ins(%[[OH]] : tensor<4x?x8xf32>) outs(%[[OUTX]] : tensor<?x4x8xf32>) permutation = [1, 0, 2]
-// CHECK: %[[O:.+]] = tensor.collapse_shape %[[OT]] {{\[}}[0], [1, 2]] : tensor<?x4x8xf32> into tensor<?x32xf32>
+// CHECK: %[[O:.+]] = linalg.generic {indexing_maps = [#[[MERGE]], #[[ID2]]], iterator_types = ["parallel", "parallel"]} ins(%[[OH]] : tensor<4x?x8xf32>) outs(%[[OUT]] : tensor<?x32xf32>)
 // CHECK: return %[[O]], %[[W]]
 func.func @attention_heads(%q: tensor<?x32xf32>, %k: tensor<?x32xf32>, %v: tensor<?x32xf32>) -> (tensor<?x32xf32>, tensor<4x?x?xf32>) {
   %o, %w = attn.attention scaled_dot %q, %k, %v heads(4) mask<causal> : (tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x32xf32>) -> (tensor<?x32xf32>, tensor<4x?x?xf32>)
