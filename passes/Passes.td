@@ -142,4 +142,25 @@ def AttnSplitSharedInits : Pass<"attn-split-shared-inits"> {
   ];
 }
 
+def AttnSinkOutputReshapes : Pass<"attn-sink-output-reshapes"> {
+  let summary = "Move reshapes of function outputs behind their destinations";
+  let description = [{
+    `eliminate-empty-tensors` does not look through reshapes: when an output
+    is `bufferization.materialize_in_destination (tensor.expand_shape %x)
+    in %out` (a product computed on collapsed batch dims, a decoder step
+    computed as a block of one), %x gets its own buffer and the whole output
+    is copied into %out. This pass rewrites it into
+    `tensor.expand_shape (materialize_in_destination %x in
+    (tensor.collapse_shape %out))` (and the same with collapse and expand
+    swapped), with the reshaped destination placed right after %out's
+    definition, so that %x is computed in a view of the caller's buffer.
+    Only destinations that are function arguments (or reshapes of them) are
+    rewritten; a collapse whose inverse expansion cannot be inferred (two
+    dynamic dims in one group) is left alone.
+  }];
+  let dependentDialects = [
+    "mlir::bufferization::BufferizationDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // ATTNC_PASSES_TD

@@ -78,8 +78,13 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm, Stage stop,
     return success();
   };
   pm.addPass(createAttnSplitSharedInits());
+  pm.addPass(createAttnSinkOutputReshapes());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  // Canonicalization first folds reshape pairs around the output arguments
+  // (left by attn-sink-output-reshapes), so that the results are plainly the
+  // arguments and get dropped.
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -3,6 +3,7 @@
 // RUN: attn-opt %s --attnc-lower="stop=linalg" | FileCheck %s --check-prefix=LINALG
 // RUN: attn-opt %s --attnc-lower="stop=bufferized" | FileCheck %s --check-prefix=BUF
 // RUN: attn-opt %s --attnc-lower="stop=bufferized" | FileCheck %s --check-prefix=NOCOPY
+// RUN: attn-opt %s --attnc-lower="stop=bufferized" | FileCheck %s --check-prefix=STEP
 // RUN: attn-opt %s --attnc-lower | FileCheck %s --check-prefix=LLVM
 // RUN: attn-opt %s --attnc-lower="opt-level=0" | FileCheck %s --check-prefix=O0
 // RUN: attn-opt %s --attnc-lower="stop=bufferized blas-min-flops=0" | FileCheck %s --check-prefix=ALLBLAS
@@ -57,6 +58,22 @@
 
 // -O0 keeps exp as the LLVM intrinsic (exact, through libm).
 // O0: llvm.intr.exp
+
+// A decoder step (single query, computed as a block of one): its output is
+// written in place too, through a reshaped view of the argument.
+// STEP-LABEL: func.func @step
+// STEP-SAME: %[[OUT:[a-z0-9]+]]: memref<12xf32>) attributes
+// STEP: memref.expand_shape %[[OUT]]
+// STEP: return{{$}}
+func.func @step(%w: tensor<16x12xf32> {bufferization.writable = false},
+                %s: tensor<16xf32> {bufferization.writable = false},
+                %keys: tensor<?x12xf32> {bufferization.writable = false},
+                %c_out: tensor<12xf32> {bufferization.writable = true})
+    -> tensor<12xf32> attributes {llvm.emit_c_interface} {
+  %c = attn.attention general %s, %keys, %keys W(%w) : (tensor<16xf32>, tensor<?x12xf32>, tensor<?x12xf32>, tensor<16x12xf32>) -> tensor<12xf32>
+  %r = bufferization.materialize_in_destination %c in %c_out : (tensor<12xf32>, tensor<12xf32>) -> tensor<12xf32>
+  return %r : tensor<12xf32>
+}
 
 func.func @forward(%wq: tensor<32x32xf32> {bufferization.writable = false},
                    %x: tensor<?x32xf32> {bufferization.writable = false},
