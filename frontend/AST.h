@@ -131,20 +131,15 @@ struct ConstDecl {
   double floatValue = 0;
 };
 
-struct ParamDecl {
+/// A name with a declared type: a `param`, or an input or output of an fn.
+struct TypedDecl {
   std::string name;
   SourceLoc loc;
   TypeSpec spec;
   Type type; // filled in by Sema
 };
-
-/// An input or output of an entry point.
-struct ArgDecl {
-  std::string name;
-  SourceLoc loc;
-  TypeSpec spec;
-  Type type; // filled in by Sema
-};
+using ParamDecl = TypedDecl;
+using ArgDecl = TypedDecl;
 
 /// `let a, b = expr` (isLet) or `out = expr` (an output).
 struct Stmt {

@@ -158,6 +158,11 @@ private:
                Symbol symbol);
   const Symbol *lookup(llvm::StringRef name) const;
 
+  /// Replaces every name of a constant in `expr` by its value. Reports each
+  /// other name through `notConstant` (null symbol: unknown) and then fails.
+  bool foldConstants(Expr &expr,
+                     llvm::function_ref<void(const Expr &, const Symbol *)>
+                         notConstant);
   void checkConsts();
   std::optional<Type> resolve(TypeSpec &spec);
   std::optional<Dim> resolveDim(Expr &dim);
@@ -287,43 +292,49 @@ LogicalResult Checker::run() {
   return mlir::failure(hadError);
 }
 
+/// Turns a name of `decl` into the literal of its value.
+void replaceByValue(Expr &expr, const ConstDecl &decl) {
+  expr.kind = decl.isInteger ? Expr::Kind::Integer : Expr::Kind::Float;
+  expr.intValue = decl.intValue;
+  expr.floatValue = decl.floatValue;
+}
+
+bool Checker::foldConstants(
+    Expr &expr,
+    llvm::function_ref<void(const Expr &, const Symbol *)> notConstant) {
+  if (expr.kind == Expr::Kind::Name) {
+    const Symbol *found = lookup(expr.name);
+    if (!found || found->kind != SymbolKind::Const) {
+      notConstant(expr, found);
+      return false;
+    }
+    replaceByValue(expr, model.consts[found->index]);
+    return true;
+  }
+  bool ok = true;
+  for (ExprPtr &operand : expr.operands)
+    ok &= foldConstants(*operand, notConstant);
+  return ok;
+}
+
 void Checker::checkConsts() {
   for (auto [index, decl] : llvm::enumerate(model.consts)) {
     Symbol symbol{SymbolKind::Const, decl.loc, int(index)};
     // Constants may use earlier constants: fold the names first.
-    bool ok = true;
-    std::function<void(Expr &)> fold = [&](Expr &expr) {
-      if (expr.kind == Expr::Kind::Name) {
-        const Symbol *found = lookup(expr.name);
-        // Params are declared after constants; name them all the same.
-        bool isParam = llvm::any_of(model.params, [&](const ParamDecl &p) {
-          return p.name == expr.name;
-        });
-        if (!found || found->kind != SymbolKind::Const) {
-          if (!found && isParam)
-            error(expr.loc) << "a constant can only use numbers and earlier "
-                               "constants, not the parameter '"
-                            << expr.name << "'";
-          else if (!found)
-            error(expr.loc) << "unknown name '" << expr.name << "'";
-          else
-            error(expr.loc) << "a constant can only use numbers and earlier "
-                               "constants, not the "
-                            << describe(found->kind) << " '" << expr.name
-                            << "'";
-          ok = false;
-          return;
-        }
-        const ConstDecl &other = model.consts[found->index];
-        expr.kind = other.isInteger ? Expr::Kind::Integer : Expr::Kind::Float;
-        expr.intValue = other.intValue;
-        expr.floatValue = other.floatValue;
-        return;
-      }
-      for (ExprPtr &operand : expr.operands)
-        fold(*operand);
-    };
-    fold(*decl.value);
+    bool ok = foldConstants(*decl.value, [&](const Expr &name,
+                                             const Symbol *found) {
+      // Params are declared after constants; name them all the same.
+      bool isParam = llvm::any_of(model.params, [&](const ParamDecl &p) {
+        return p.name == name.name;
+      });
+      if (!found && !isParam)
+        error(name.loc) << "unknown name '" << name.name << "'";
+      else
+        error(name.loc) << "a constant can only use numbers and earlier "
+                           "constants, not the "
+                        << (found ? describe(found->kind) : "parameter")
+                        << " '" << name.name << "'";
+    });
     std::optional<double> value = ok ? evalConstant(*decl.value) : std::nullopt;
     if (ok && !value)
       error(decl.value->loc) << "the value of constant '" << decl.name
@@ -380,31 +391,15 @@ std::optional<Dim> Checker::resolveDim(Expr &dim) {
     return std::nullopt;
   }
   // Fold constant names, then evaluate.
-  std::function<bool(Expr &)> fold = [&](Expr &expr) {
-    if (expr.kind == Expr::Kind::Name) {
-      const Symbol *found = lookup(expr.name);
-      if (!found) {
-        error(expr.loc) << "unknown name '" << expr.name << "'";
-        return false;
-      }
-      if (found->kind != SymbolKind::Const) {
-        error(expr.loc) << "'" << expr.name << "' is a "
-                        << describe(found->kind)
-                        << ", not a dim or an integer constant";
-        return false;
-      }
-      const ConstDecl &decl = model.consts[found->index];
-      expr.kind = decl.isInteger ? Expr::Kind::Integer : Expr::Kind::Float;
-      expr.intValue = decl.intValue;
-      expr.floatValue = decl.floatValue;
-      return true;
-    }
-    for (ExprPtr &operand : expr.operands)
-      if (!fold(*operand))
-        return false;
-    return true;
-  };
-  if (!fold(dim))
+  bool folded = foldConstants(dim, [&](const Expr &name, const Symbol *found) {
+    if (!found)
+      error(name.loc) << "unknown name '" << name.name << "'";
+    else
+      error(name.loc) << "'" << name.name << "' is a "
+                      << describe(found->kind)
+                      << ", not a dim or an integer constant";
+  });
+  if (!folded)
     return std::nullopt;
   std::optional<double> value = evalConstant(dim);
   if (!value || std::floor(*value) != *value) {
@@ -572,10 +567,7 @@ std::optional<Type> Checker::checkName(Expr &expr) {
   switch (found->kind) {
   case SymbolKind::Const: {
     // Constants become literals here, so MLIRGen sees numbers.
-    const ConstDecl &decl = model.consts[found->index];
-    expr.kind = decl.isInteger ? Expr::Kind::Integer : Expr::Kind::Float;
-    expr.intValue = decl.intValue;
-    expr.floatValue = decl.floatValue;
+    replaceByValue(expr, model.consts[found->index]);
     return Type{ElemType::F32, {}};
   }
   case SymbolKind::Dim:
