@@ -149,11 +149,13 @@ LogicalResult verifyScore(Operation *op, const ScoreParams &params,
   bool takesW = kind == ScoreKind::general || kind == ScoreKind::additive ||
                 kind == ScoreKind::location;
   bool takesUV = kind == ScoreKind::additive;
-  for (auto [value, name, takes] :
-       {std::make_tuple(params.w, "W", takesW),
-        std::make_tuple(params.u, "U", takesUV),
-        std::make_tuple(params.v, "v", takesUV)}) {
-    if (takes && !value)
+  // U is optional for additive: without it the keys are already projected
+  // (U h_j computed once per source sentence, e.g. by the encoder).
+  for (auto [value, name, takes, optional] :
+       {std::make_tuple(params.w, "W", takesW, false),
+        std::make_tuple(params.u, "U", takesUV, true),
+        std::make_tuple(params.v, "v", takesUV, false)}) {
+    if (takes && !optional && !value)
       return op->emitOpError()
              << kindName << " score needs a '" << name << "' parameter";
     if (!takes && value)
@@ -192,21 +194,28 @@ LogicalResult verifyScore(Operation *op, const ScoreParams &params,
     return success();
   }
   case ScoreKind::additive: {
-    ArrayRef<int64_t> w = shapeOf(params.w), u = shapeOf(params.u),
-                      v = shapeOf(params.v);
+    ArrayRef<int64_t> w = shapeOf(params.w), v = shapeOf(params.v);
+    ArrayRef<int64_t> u = params.u ? shapeOf(params.u) : ArrayRef<int64_t>();
     if (w.size() != 2 || conflict(w[1], queryDim))
       return op->emitOpError()
              << "additive score needs W of shape [A, " << dq
              << "] (attention size x query features), got " << formatShape(w);
-    if (u.size() != 2 || conflict(u[1], keyDim))
+    if (!params.u) {
+      if (conflict(w[0], keyDim))
+        return op->emitOpError()
+               << "additive score without U takes projected keys (U h_j) of "
+                  "the attention size "
+               << formatDim(w[0]) << ", got keys of " << dk << " features";
+    } else if (u.size() != 2 || conflict(u[1], keyDim)) {
       return op->emitOpError()
              << "additive score needs U of shape [A, " << dk
              << "] (attention size x key features), got " << formatShape(u);
-    if (conflict(w[0], u[0]))
+    } else if (conflict(w[0], u[0])) {
       return op->emitOpError()
              << "additive score needs W and U of the same attention size, got "
              << w[0] << " and " << u[0];
-    int64_t size = mergeDims(w[0], u[0]);
+    }
+    int64_t size = mergeDims(w[0], params.u ? u[0] : keyDim);
     if (v.size() != 1 || conflict(v[0], size))
       return op->emitOpError()
              << "additive score needs v of shape [" << formatDim(size)

@@ -52,7 +52,9 @@ defvar ScoreDescription = [{
     | `cosine`     | s . h_j / (\|s\| \|h_j\|)        | none |
     | `location`   | (W s)_j, position only           | W: [L, dq] with L >= Nk |
 
-    `dot`, `scaled_dot` and `cosine` need dq == dk.
+    `dot`, `scaled_dot` and `cosine` need dq == dk. `additive` may omit U:
+    the keys are then already projected (U h_j, with dk == A), so that a
+    decoder step does not recompute the projection of every source state.
 }];
 
 defvar MaskDescription = [{

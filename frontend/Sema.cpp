@@ -806,8 +806,10 @@ Checker::checkScoreArgs(Expr &call, llvm::StringRef kind,
         std::make_tuple("U", takesUV, &args.u),
         std::make_tuple("v", takesUV, &args.v)}) {
     const KeywordArg *arg = call.keyword(key);
+    // Without U, additive takes keys that are already projected (U h_j).
+    bool optional = llvm::StringRef(key) == "U";
     if (!arg) {
-      if (takes) {
+      if (takes && !optional) {
         error(call.loc) << "the " << kind << " score needs '" << key
                         << " = ...'";
         return std::nullopt;
@@ -929,7 +931,14 @@ std::optional<Type> Checker::checkScore(Expr &call, llvm::StringRef kind,
       return std::nullopt;
     }
     std::string a = dimStr(w->shape[0]);
-    if (!shapeIs(u, {w->shape[0], dk})) {
+    if (!u && dk != w->shape[0]) {
+      error(call.operands[1]->loc)
+          << "without U, the additive score takes projected keys (U h_j) of "
+             "the attention size "
+          << a << ", got " << str(keys);
+      return std::nullopt;
+    }
+    if (u && !shapeIs(u, {w->shape[0], dk})) {
       error(call.keyword("U")->loc)
           << "the additive score needs U : f32[" << a << ", " << k
           << "] (attention size x key features), got " << str(*u);

@@ -388,9 +388,10 @@ public:
       scores = cosineScores(q, k);
       break;
     case ScoreKind::additive:
-      scores =
-          additiveScores(rowsTimes(q, spec.w, /*transposeW=*/true),
-                         rowsTimes(k, spec.u, /*transposeW=*/true), spec.v);
+      // Without U the keys are already projected (U h_j), once per sentence.
+      scores = additiveScores(
+          rowsTimes(q, spec.w, /*transposeW=*/true),
+          spec.u ? rowsTimes(k, spec.u, /*transposeW=*/true) : k, spec.v);
       break;
     case ScoreKind::location: {
       // Only the first Nk of the L position scores W s are needed: multiply

@@ -13,7 +13,7 @@ PACKAGES=(
   zlib1g-dev libzstd-dev
   libgtest-dev libopenblas-openmp-dev
   libclang-rt-19-dev   # AddressSanitizer runtime for the runtime's ASan tests
-  python3 python3-numpy
+  python3 python3-numpy python3-torch
 )
 
 missing=()

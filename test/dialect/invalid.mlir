@@ -117,9 +117,9 @@ func.func @general_with_u(%q: tensor<?x64xf32>, %k: tensor<?x64xf32>, %w: tensor
 
 // -----
 
-// additive needs W, U and v.
+// additive without U takes keys already projected to the attention size.
 func.func @additive_without_u(%s: tensor<64xf32>, %k: tensor<?x128xf32>, %w: tensor<32x64xf32>, %v: tensor<32xf32>) {
-  // expected-error @+1 {{additive score needs a 'U' parameter}}
+  // expected-error @+1 {{additive score without U takes projected keys (U h_j) of the attention size 32, got keys of 128 features}}
   %0 = attn.score additive %s, %k W(%w) v(%v) : (tensor<64xf32>, tensor<?x128xf32>, tensor<32x64xf32>, tensor<32xf32>) -> tensor<?xf32>
   return
 }

@@ -29,6 +29,14 @@ func.func @scores(%q: tensor<4x?x64xf32>, %k: tensor<4x?x64xf32>,
   return
 }
 
+// Additive over keys already projected by U once per sentence (no U operand).
+// CHECK-LABEL: func.func @additive_projected_keys
+func.func @additive_projected_keys(%s: tensor<64xf32>, %pkeys: tensor<?x32xf32>, %wa: tensor<32x64xf32>, %va: tensor<32xf32>) -> tensor<?xf32> {
+  // CHECK: attn.score additive %{{.*}}, %{{.*}} W(%{{.*}}) v(%{{.*}}) : (tensor<64xf32>, tensor<?x32xf32>, tensor<32x64xf32>, tensor<32xf32>) -> tensor<?xf32>
+  %0 = attn.score additive %s, %pkeys W(%wa) v(%va) : (tensor<64xf32>, tensor<?x32xf32>, tensor<32x64xf32>, tensor<32xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
 // Softmax with each mask kind and with combined masks.
 // CHECK-LABEL: func.func @softmaxes
 func.func @softmaxes(%e: tensor<4x?x?xf32>, %len: tensor<4xi32>,
