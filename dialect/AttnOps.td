@@ -205,4 +205,6 @@ def Attn_AttentionOp : Attn_Op<"attention",
   let hasVerifier = 1;
 }
 
+include "dialect/AttnRecurrentOps.td"
+
 #endif // ATTN_OPS_TD

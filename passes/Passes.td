@@ -163,4 +163,33 @@ def AttnSinkOutputReshapes : Pass<"attn-sink-output-reshapes"> {
   ];
 }
 
+def AttnLowerRecurrent : Pass<"attn-lower-recurrent"> {
+  let summary = "Lower GRU and LSTM layers and cells to scf loops and linalg";
+  let description = [{
+    Rewrites `attn.gru_cell`, `attn.lstm_cell`, `attn.gru` and `attn.lstm`
+    into upstream ops on tensors, with PyTorch's equations and gate order
+    (docs/AttnDialect.md).
+
+    - A layer over a sequence [S, I] projects every input row at once,
+      X W_ih^T + b_ih as one `linalg.matmul_transpose_b` (sent to sgemm
+      after bufferization), then runs an `scf.for` over the S rows (from the
+      last one with `reverse`) whose body multiplies only the recurrent
+      weights: `linalg.matvec` W_hh h, then one `linalg.generic` over the
+      hidden units computes the gates and the next state. Each step's state
+      is inserted into row t of the [S, H] output.
+    - Biases are the init that a product accumulates into (a copy, or a
+      broadcast over rows), so they cost no separate pass. The LSTM adds
+      b_ih + b_hh once and accumulates W_hh h onto the input gates; the GRU
+      keeps the hidden gates apart, since its candidate multiplies
+      W_hn h + b_hn by the reset gate.
+    - sigmoid is 1 / (1 + exp(-x)); exp and tanh stay `math` ops, which
+      `attn-math-approx` later replaces by vectorizable polynomials.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // ATTNC_PASSES_TD

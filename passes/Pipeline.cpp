@@ -48,6 +48,7 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm, Stage stop,
   if (stop == Stage::Attn)
     return;
 
+  pm.addPass(createAttnLowerRecurrent());
   pm.addPass(createConvertAttnToLinalg());
   pm.addPass(createCanonicalizerPass());
   if (options.optLevel > 0)

@@ -1,0 +1,168 @@
+//===- AttnRecurrentOps.cpp - Verifiers of the GRU and LSTM ops -----------===//
+
+#include "dialect/AttnOps.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+bool known(int64_t dim) { return !ShapedType::isDynamic(dim); }
+bool conflict(int64_t a, int64_t b) { return known(a) && known(b) && a != b; }
+
+std::string shapeText(Type type) {
+  std::string text = "[";
+  llvm::interleave(
+      cast<RankedTensorType>(type).getShape(),
+      [&](int64_t dim) { text += known(dim) ? std::to_string(dim) : "?"; },
+      [&] { text += ", "; });
+  return text + "]";
+}
+
+/// A recurrent layer or cell: `gates` gate blocks of the hidden size each.
+struct Recurrent {
+  Operation *op;
+  unsigned gates;
+  int64_t hidden = ShapedType::kDynamic, input = ShapedType::kDynamic;
+
+  /// Checks that `value` has shape `expected` (dynamic entries match any
+  /// size, and are learnt from the value when the expectation has none).
+  LogicalResult expect(Value value, StringRef what,
+                       SmallVector<int64_t *> expected) {
+    auto type = cast<RankedTensorType>(value.getType());
+    bool ok = type.getRank() == int64_t(expected.size());
+    for (auto [i, dim] : llvm::enumerate(expected)) {
+      if (!ok)
+        break;
+      int64_t actual = type.getDimSize(i);
+      if (conflict(*dim, actual))
+        ok = false;
+      else if (!known(*dim))
+        *dim = actual;
+    }
+    if (ok)
+      return success();
+    std::string wanted = "[";
+    llvm::interleave(
+        expected,
+        [&](int64_t *dim) {
+          wanted += known(*dim) ? std::to_string(*dim) : "?";
+        },
+        [&] { wanted += ", "; });
+    return op->emitOpError() << "needs " << what << " of shape " << wanted
+                             << "], got " << shapeText(value.getType());
+  }
+};
+
+/// Input `[I]` or `[S, I]` (sequence), states `[H]`, weights and biases.
+LogicalResult verifyRecurrent(Operation *op, unsigned gates, Value input,
+                              ValueRange states, Value weightIh,
+                              Value weightHh, ValueRange biases,
+                              int64_t *sequence) {
+  Recurrent r{op, gates};
+  auto hh = cast<RankedTensorType>(weightHh.getType());
+  if (hh.getRank() != 2)
+    return op->emitOpError() << "needs weight_hh of shape [" << gates
+                             << "H, H], got " << shapeText(hh);
+  r.hidden = hh.getDimSize(1);
+  if (known(hh.getDimSize(0)) && known(r.hidden) &&
+      hh.getDimSize(0) != gates * r.hidden)
+    return op->emitOpError()
+           << "needs weight_hh of shape [" << gates << "H, H] (" << gates
+           << " gates), got " << shapeText(hh);
+  int64_t gateRows = known(r.hidden) ? gates * r.hidden : hh.getDimSize(0);
+  for (auto [index, state] : llvm::enumerate(states))
+    if (failed(r.expect(state, index == 0 ? "a state" : "a cell state",
+                        {&r.hidden})))
+      return failure();
+  if (sequence) {
+    if (failed(r.expect(input, "an input", {sequence, &r.input})))
+      return failure();
+  } else if (failed(r.expect(input, "an input", {&r.input}))) {
+    return failure();
+  }
+  if (failed(r.expect(weightIh, "weight_ih", {&gateRows, &r.input})))
+    return failure();
+  if (biases.size() != 0 && biases.size() != 2)
+    return op->emitOpError()
+           << "takes no biases or two (bias_ih, bias_hh), got "
+           << biases.size();
+  const char *biasNames[] = {"bias_ih", "bias_hh"};
+  for (auto [index, bias] : llvm::enumerate(biases))
+    if (failed(r.expect(bias, biasNames[index], {&gateRows})))
+      return failure();
+  return success();
+}
+
+LogicalResult expectResult(Operation *op, Value result, StringRef what,
+                           ArrayRef<int64_t> shape) {
+  auto type = cast<RankedTensorType>(result.getType());
+  bool ok = type.getRank() == int64_t(shape.size());
+  for (unsigned i = 0; ok && i < shape.size(); ++i)
+    ok = !conflict(type.getDimSize(i), shape[i]);
+  if (ok)
+    return success();
+  return op->emitOpError() << "has " << what << " of shape "
+                           << shapeText(type) << ", expected "
+                           << shapeText(RankedTensorType::get(
+                                  shape, type.getElementType()));
+}
+
+int64_t hiddenOf(Value weightHh) {
+  return cast<RankedTensorType>(weightHh.getType()).getDimSize(1);
+}
+int64_t rowsOf(Value input) {
+  return cast<RankedTensorType>(input.getType()).getDimSize(0);
+}
+
+} // namespace
+
+LogicalResult GruCellOp::verify() {
+  if (failed(verifyRecurrent(*this, 3, getInput(), {getState()},
+                             getWeightIh(), getWeightHh(), getBiases(),
+                             nullptr)))
+    return failure();
+  return expectResult(*this, getResult(), "a result",
+                      {hiddenOf(getWeightHh())});
+}
+
+LogicalResult LstmCellOp::verify() {
+  if (failed(verifyRecurrent(*this, 4, getInput(), {getState(), getCell()},
+                             getWeightIh(), getWeightHh(), getBiases(),
+                             nullptr)))
+    return failure();
+  int64_t h = hiddenOf(getWeightHh());
+  if (failed(expectResult(*this, getNextState(), "a next state", {h})))
+    return failure();
+  return expectResult(*this, getNextCell(), "a next cell state", {h});
+}
+
+LogicalResult GruOp::verify() {
+  int64_t rows = ShapedType::kDynamic;
+  if (failed(verifyRecurrent(*this, 3, getInput(), {getState()},
+                             getWeightIh(), getWeightHh(), getBiases(),
+                             &rows)))
+    return failure();
+  int64_t h = hiddenOf(getWeightHh());
+  if (failed(expectResult(*this, getOutputs(), "outputs",
+                          {rowsOf(getInput()), h})))
+    return failure();
+  return expectResult(*this, getFinalState(), "a final state", {h});
+}
+
+LogicalResult LstmOp::verify() {
+  int64_t rows = ShapedType::kDynamic;
+  if (failed(verifyRecurrent(*this, 4, getInput(), {getState(), getCell()},
+                             getWeightIh(), getWeightHh(), getBiases(),
+                             &rows)))
+    return failure();
+  int64_t h = hiddenOf(getWeightHh());
+  if (failed(expectResult(*this, getOutputs(), "outputs",
+                          {rowsOf(getInput()), h})))
+    return failure();
+  if (failed(expectResult(*this, getFinalState(), "a final state", {h})))
+    return failure();
+  return expectResult(*this, getFinalCell(), "a final cell state", {h});
+}
