@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/Sema.h"
+#include "frontend/Checker.h"
 
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -15,6 +16,7 @@
 #include <cmath>
 
 using namespace attnc;
+using namespace attnc::sema;
 using mlir::failure;
 using mlir::LogicalResult;
 using mlir::success;
@@ -97,7 +99,6 @@ bool isScoreKind(llvm::StringRef kind) {
   return llvm::is_contained(kScoreKinds, kind);
 }
 
-enum class SymbolKind { Dim, Const, Param, Input, Output, Local };
 
 /// Names that cannot appear in the generated C header.
 bool isCKeyword(llvm::StringRef name) {
@@ -111,7 +112,7 @@ bool isCKeyword(llvm::StringRef name) {
   return keywords.contains(name) || name.starts_with("__");
 }
 
-const char *describe(SymbolKind kind) {
+const char *symbolKindName(SymbolKind kind) {
   switch (kind) {
   case SymbolKind::Dim: return "dim";
   case SymbolKind::Const: return "constant";
@@ -123,89 +124,8 @@ const char *describe(SymbolKind kind) {
   return "name";
 }
 
-struct Symbol {
-  SymbolKind kind;
-  SourceLoc loc;
-  int index = 0;      // into model.dims / consts / params
-  Type type;          // params, inputs, outputs, locals
-  bool poisoned = false; // bound to an expression that had an error
-  bool assigned = false; // outputs
-};
+} // namespace
 
-/// Parameters that a score function takes as keyword arguments.
-struct ScoreArgs {
-  const Type *w = nullptr, *u = nullptr, *v = nullptr;
-};
-
-class Checker {
-public:
-  Checker(ModelDecl &model, const Source &source)
-      : model(model), source(source) {}
-
-  LogicalResult run();
-
-private:
-  mlir::InFlightDiagnostic error(SourceLoc loc) {
-    hadError = true;
-    return source.error(loc);
-  }
-  std::string str(const Type &type) const { return formatType(model, type); }
-  std::string dimStr(const Dim &dim) const {
-    return dim.isVar() ? model.dims[dim.dimVar].name : std::to_string(dim.size);
-  }
-
-  bool declare(llvm::StringMap<Symbol> &scope, const std::string &name,
-               Symbol symbol);
-  const Symbol *lookup(llvm::StringRef name) const;
-
-  /// Replaces every name of a constant in `expr` by its value. Reports each
-  /// other name through `notConstant` (null symbol: unknown) and then fails.
-  bool foldConstants(Expr &expr,
-                     llvm::function_ref<void(const Expr &, const Symbol *)>
-                         notConstant);
-  void checkConsts();
-  std::optional<Type> resolve(TypeSpec &spec);
-  std::optional<Dim> resolveDim(Expr &dim);
-  void checkFn(FnDecl &fn);
-  void checkStmt(FnDecl &fn, Stmt &stmt);
-
-  // Expressions. Each reports its own errors and returns nullopt on failure;
-  // a failure caused by an earlier error is silent.
-  std::optional<Type> check(Expr &expr);
-  std::optional<llvm::SmallVector<Type, 2>> checkCall(Expr &call,
-                                                      unsigned numResults);
-  std::optional<Type> checkName(Expr &expr);
-  std::optional<Type> checkBinary(Expr &expr);
-  std::optional<Type> checkMatMul(Expr &expr, const Type &a, const Type &b);
-  std::optional<Type> checkScore(Expr &call, llvm::StringRef kind,
-                                 const Type &query, const Type &keys,
-                                 int64_t heads, bool &single);
-  std::optional<Type> checkSoftmax(Expr &call);
-  std::optional<Type> checkContext(Expr &call);
-  std::optional<llvm::SmallVector<Type, 2>> checkAttention(Expr &call,
-                                                           unsigned numResults);
-  LogicalResult checkMask(Expr &mask, const Type &scores, bool hasQueryAxis);
-  LogicalResult checkMaskTerm(Expr &term, const Type &scores,
-                              bool hasQueryAxis, llvm::StringSet<> &seen);
-
-  /// Checks call arity and keywords: `positional` exactly, keywords among
-  /// `allowed`, none twice.
-  LogicalResult checkSignature(const Expr &call, unsigned positional,
-                               llvm::ArrayRef<llvm::StringRef> allowed);
-  /// The value of an argument that must be known at compile time; named
-  /// constants in it are folded first.
-  std::optional<double> constantValue(Expr &expr, llvm::StringRef what);
-  std::optional<int64_t> constantInt(Expr &expr, llvm::StringRef what,
-                                     int64_t min);
-  std::optional<ScoreArgs> checkScoreArgs(Expr &call, llvm::StringRef kind,
-                                          llvm::SmallVector<Type, 3> &storage);
-
-  ModelDecl &model;
-  const Source &source;
-  bool hadError = false;
-  llvm::StringMap<Symbol> globals;
-  llvm::StringMap<Symbol> locals; // of the function being checked
-};
 
 bool Checker::declare(llvm::StringMap<Symbol> &scope, const std::string &name,
                       Symbol symbol) {
@@ -220,7 +140,7 @@ bool Checker::declare(llvm::StringMap<Symbol> &scope, const std::string &name,
     diag.attachNote(source.loc(previous->loc))
         << "'" << name << "' was first defined here as "
         << (previous->kind == SymbolKind::Input ? "an " : "a ")
-        << describe(previous->kind);
+        << symbolKindName(previous->kind);
     return false;
   }
   scope[name] = std::move(symbol);
@@ -293,7 +213,7 @@ LogicalResult Checker::run() {
 }
 
 /// Turns a name of `decl` into the literal of its value.
-void replaceByValue(Expr &expr, const ConstDecl &decl) {
+static void replaceByValue(Expr &expr, const ConstDecl &decl) {
   expr.kind = decl.isInteger ? Expr::Kind::Integer : Expr::Kind::Float;
   expr.intValue = decl.intValue;
   expr.floatValue = decl.floatValue;
@@ -332,7 +252,7 @@ void Checker::checkConsts() {
       else
         error(name.loc) << "a constant can only use numbers and earlier "
                            "constants, not the "
-                        << (found ? describe(found->kind) : "parameter")
+                        << (found ? symbolKindName(found->kind) : "parameter")
                         << " '" << name.name << "'";
     });
     std::optional<double> value = ok ? evalConstant(*decl.value) : std::nullopt;
@@ -368,7 +288,7 @@ std::optional<Dim> Checker::resolveDim(Expr &dim) {
       return Dim::var(found->index);
     if (found->kind != SymbolKind::Const) {
       error(dim.loc) << "'" << dim.name << "' is a "
-                     << describe(found->kind)
+                     << symbolKindName(found->kind)
                      << ", not a dim or an integer constant";
       return std::nullopt;
     }
@@ -396,7 +316,7 @@ std::optional<Dim> Checker::resolveDim(Expr &dim) {
       error(name.loc) << "unknown name '" << name.name << "'";
     else
       error(name.loc) << "'" << name.name << "' is a "
-                      << describe(found->kind)
+                      << symbolKindName(found->kind)
                       << ", not a dim or an integer constant";
   });
   if (!folded)
@@ -486,7 +406,7 @@ void Checker::checkStmt(FnDecl &fn, Stmt &stmt) {
       error(loc) << "'" << name << "' is not an output of fn '" << fn.name
                  << "'; use 'let " << name << " = ...' for a local value";
     else
-      error(loc) << "cannot assign to the " << describe(found->kind) << " '"
+      error(loc) << "cannot assign to the " << symbolKindName(found->kind) << " '"
                  << name << "'; only outputs of fn '" << fn.name
                  << "' are assigned";
     return;
@@ -1201,7 +1121,6 @@ Checker::checkAttention(Expr &call, unsigned numResults) {
   return results;
 }
 
-} // namespace
 
 LogicalResult attnc::checkModel(ModelDecl &model, const Source &source) {
   return Checker(model, source).run();
