@@ -133,17 +133,31 @@ public:
   }
 
   /// Undoes collapseLeading; `resultSizes` are the sizes before collapsing.
+  ///
+  /// When two or more of the expanded dims are dynamic this is a
+  /// tensor.reshape to the shape `resultSizes`, not a tensor.expand_shape:
+  /// MLIR 19 bufferizes tensor.expand_shape by inferring the output shape of
+  /// memref.expand_shape from the types, which is impossible with two dynamic
+  /// sizes in one group (it crashes), and folds tensor.dim of such an
+  /// expand_shape to garbage ((s0 * s1) floordiv kDynamic).
   Value expandLeading(Value tensor, int64_t count,
                       ArrayRef<OpFoldResult> resultSizes) {
     if (count < 2)
       return tensor;
+    RankedTensorType type = typeFor(resultSizes, b.getF32Type());
+    if (llvm::count_if(type.getShape().take_front(count),
+                       ShapedType::isDynamic) > 1) {
+      Value shape = b.create<tensor::FromElementsOp>(
+          loc, getValueOrCreateConstantIndexOp(b, loc, resultSizes));
+      return b.create<tensor::ReshapeOp>(loc, type, tensor, shape);
+    }
     SmallVector<ReassociationIndices> groups(1);
     for (int64_t i = 0; i < count; ++i)
       groups[0].push_back(i);
     for (int64_t i = 1, e = rankOf(tensor); i < e; ++i)
       groups.push_back({count - 1 + i});
-    return b.create<tensor::ExpandShapeOp>(
-        loc, typeFor(resultSizes, b.getF32Type()), tensor, groups, resultSizes);
+    return b.create<tensor::ExpandShapeOp>(loc, type, tensor, groups,
+                                           resultSizes);
   }
 
   /// Merges all dims but the last: [..., K] -> [X, K].

@@ -131,6 +131,46 @@ func.func @two_batch_dims(%q: tensor<2x3x?x8xf32>, %k: tensor<2x3x?x8xf32>) -> t
 
 // -----
 
+// Two dynamic batch dims: collapsed as above, but expanded back with a
+// tensor.reshape to the original sizes, not a tensor.expand_shape with two
+// dynamic sizes in one group (MLIR 19 crashes bufferizing that, and folds
+// tensor.dim of it to garbage).
+// CHECK-LABEL: func.func @two_dynamic_batch_dims
+// CHECK-SAME: (%[[Q:.+]]: tensor<?x?x?x8xf32>, %[[K:.+]]: tensor<?x?x?x8xf32>)
+// CHECK-DAG: %[[B0:.+]] = tensor.dim %[[Q]], %c0
+// CHECK-DAG: %[[B1:.+]] = tensor.dim %[[Q]], %c1
+// CHECK-DAG: %[[NQ:.+]] = tensor.dim %[[Q]], %c2
+// CHECK-DAG: %[[NK:.+]] = tensor.dim %[[K]], %c2
+// CHECK: %[[E:.+]] = linalg.batch_matmul_transpose_b
+// CHECK-NOT: tensor.expand_shape
+// CHECK: %[[SHAPE:.+]] = tensor.from_elements %[[B0]], %[[B1]], %[[NQ]], %[[NK]] : tensor<4xindex>
+// CHECK: %[[R:.+]] = tensor.reshape %[[E]](%[[SHAPE]]) : (tensor<?x?x?xf32>, tensor<4xindex>) -> tensor<?x?x?x?xf32>
+// CHECK: return %[[R]]
+func.func @two_dynamic_batch_dims(%q: tensor<?x?x?x8xf32>, %k: tensor<?x?x?x8xf32>) -> tensor<?x?x?x?xf32> {
+  %0 = attn.score dot %q, %k : (tensor<?x?x?x8xf32>, tensor<?x?x?x8xf32>) -> tensor<?x?x?x?xf32>
+  return %0 : tensor<?x?x?x?xf32>
+}
+
+// -----
+
+// The same for the projections of a batch of blocks [B, T, K] with B and T
+// dynamic: the rows are collapsed for one product with W, then reshaped.
+// CHECK-LABEL: func.func @general_dynamic_batch
+// CHECK-SAME: (%[[Q:.+]]: tensor<?x?x8xf32>, %[[K:.+]]: tensor<?x?x8xf32>, %[[W:.+]]: tensor<8x8xf32>)
+// CHECK: %[[ROWS:.+]] = tensor.collapse_shape %[[Q]] {{\[}}[0, 1], [2]] : tensor<?x?x8xf32> into tensor<?x8xf32>
+// CHECK: %[[QW:.+]] = linalg.matmul ins(%[[ROWS]], %[[W]] :
+// CHECK-NOT: tensor.expand_shape
+// CHECK: %[[SHAPE:.+]] = tensor.from_elements %{{.+}}, %{{.+}}, %{{.+}} : tensor<3xindex>
+// CHECK: %[[QW3:.+]] = tensor.reshape %[[QW]](%[[SHAPE]]) : (tensor<?x8xf32>, tensor<3xindex>) -> tensor<?x?x8xf32>
+// CHECK-NOT: tensor.expand_shape
+// CHECK: linalg.batch_matmul_transpose_b ins(%[[QW3]], %[[K]] :
+func.func @general_dynamic_batch(%q: tensor<?x?x8xf32>, %k: tensor<?x?x8xf32>, %w: tensor<8x8xf32>) -> tensor<?x?x?xf32> {
+  %0 = attn.score general %q, %k W(%w) : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<8x8xf32>) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}
+
+// -----
+
 // softmax without mask: max from -inf, exp(e - max) (0 if the max is -inf),
 // sum, and a division that leaves rows summing to 0 at 0. The reductions
 // may be reassociated (vectorized).
