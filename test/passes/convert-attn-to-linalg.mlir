@@ -88,6 +88,67 @@ func.func @additive(%s: tensor<64xf32>, %keys: tensor<?x128xf32>, %wa: tensor<32
 
 // -----
 
+// additive without U: the keys are already projected (U h_j), so W s is the
+// only product and the keys go straight into the tanh generic.
+// CHECK-LABEL: func.func @additive_without_u
+// CHECK-SAME: (%[[S:.+]]: tensor<64xf32>, %[[KEYS:.+]]: tensor<?x32xf32>, %[[WA:.+]]: tensor<32x64xf32>, %[[VA:.+]]: tensor<32xf32>)
+// CHECK-NOT: linalg.matmul
+// CHECK: %[[WS:.+]] = linalg.matmul_transpose_b ins(%{{.+}}, %[[WA]] : tensor<1x64xf32>, tensor<32x64xf32>)
+// CHECK-NOT: linalg.matmul
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[WS]], %[[KEYS]], %[[VA]] : tensor<1x32xf32>, tensor<?x32xf32>, tensor<32xf32>)
+// CHECK: math.tanh
+// CHECK-NOT: linalg.matmul
+// CHECK: return
+func.func @additive_without_u(%s: tensor<64xf32>, %keys: tensor<?x32xf32>, %wa: tensor<32x64xf32>, %va: tensor<32xf32>) -> tensor<?xf32> {
+  %0 = attn.score additive %s, %keys W(%wa) v(%va) : (tensor<64xf32>, tensor<?x32xf32>, tensor<32x64xf32>, tensor<32xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+// The fused op, a block of queries: with U the keys are projected once
+// (one product with U), then the context is the only other product.
+// CHECK-LABEL: func.func @attention_additive_u
+// CHECK-SAME: (%[[Q:.+]]: tensor<?x64xf32>, %[[KEYS:.+]]: tensor<?x128xf32>, %[[VALS:.+]]: tensor<?x16xf32>, %[[WA:.+]]: tensor<32x64xf32>, %[[UA:.+]]: tensor<32x128xf32>, %[[VA:.+]]: tensor<32xf32>)
+// CHECK-NOT: linalg.matmul
+// CHECK: %[[WS:.+]] = linalg.matmul_transpose_b ins(%[[Q]], %[[WA]] :
+// CHECK-NOT: linalg.matmul
+// CHECK: %[[UH:.+]] = linalg.matmul_transpose_b ins(%[[KEYS]], %[[UA]] :
+// CHECK-NOT: linalg.matmul
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[WS]], %[[UH]], %[[VA]] : tensor<?x32xf32>, tensor<?x32xf32>, tensor<32xf32>)
+// CHECK-NOT: linalg.matmul
+// CHECK: linalg.matmul ins(%{{.+}}, %[[VALS]] :
+// CHECK-NOT: linalg.matmul
+// CHECK: return
+func.func @attention_additive_u(%q: tensor<?x64xf32>, %keys: tensor<?x128xf32>, %vals: tensor<?x16xf32>, %wa: tensor<32x64xf32>, %ua: tensor<32x128xf32>, %va: tensor<32xf32>) -> tensor<?x16xf32> {
+  %0 = attn.attention additive %q, %keys, %vals W(%wa) U(%ua) v(%va) : (tensor<?x64xf32>, tensor<?x128xf32>, tensor<?x16xf32>, tensor<32x64xf32>, tensor<32x128xf32>, tensor<32xf32>) -> tensor<?x16xf32>
+  return %0 : tensor<?x16xf32>
+}
+
+// -----
+
+// The same without U: no product of the keys, which go straight into the
+// tanh generic.
+// CHECK-LABEL: func.func @attention_additive_without_u
+// CHECK-SAME: (%[[Q:.+]]: tensor<?x64xf32>, %[[KEYS:.+]]: tensor<?x32xf32>, %[[VALS:.+]]: tensor<?x16xf32>, %[[WA:.+]]: tensor<32x64xf32>, %[[VA:.+]]: tensor<32xf32>)
+// CHECK-NOT: linalg.matmul
+// CHECK: %[[WS:.+]] = linalg.matmul_transpose_b ins(%[[Q]], %[[WA]] :
+// CHECK-NOT: linalg.matmul
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[WS]], %[[KEYS]], %[[VA]] : tensor<?x32xf32>, tensor<?x32xf32>, tensor<32xf32>)
+// CHECK-NOT: linalg.matmul
+// CHECK: linalg.matmul ins(%{{.+}}, %[[VALS]] :
+// CHECK-NOT: linalg.matmul
+// CHECK: return
+func.func @attention_additive_without_u(%q: tensor<?x64xf32>, %keys: tensor<?x32xf32>, %vals: tensor<?x16xf32>, %wa: tensor<32x64xf32>, %va: tensor<32xf32>) -> tensor<?x16xf32> {
+  %0 = attn.attention additive %q, %keys, %vals W(%wa) v(%va) : (tensor<?x64xf32>, tensor<?x32xf32>, tensor<?x16xf32>, tensor<32x64xf32>, tensor<32xf32>) -> tensor<?x16xf32>
+  return %0 : tensor<?x16xf32>
+}
+
+// -----
+
 // cosine: dot products divided by max(|s| |h_j|, 1e-8).
 // CHECK-LABEL: func.func @cosine
 // CHECK: %[[DOTS:.+]] = linalg.matmul_transpose_b

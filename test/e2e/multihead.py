@@ -1,0 +1,156 @@
+# Multi-head attention(..., heads = 2 or 4) against PyTorch within 1e-4
+# relative: the features of queries, keys and values are split into heads,
+# each head attends alone (same score parameters, per-head sizes, same mask),
+# the outputs are concatenated and the weights come back per head. Every
+# score kind; a single query (decoder step) and batches; causal, padding (one
+# length per sequence and per query) and local-p masks, with fully masked
+# rows. Causal scaled_dot is also checked against nn.MultiheadAttention with
+# identity projections.
+# RUN: %e2e
+import os
+import sys
+
+sys.path.insert(0, os.path.join(sys.argv[1], "test", "lib"))
+from attnc_e2e import CompiledModel, Env, np, write_safetensors
+import torch
+import torch_ref
+
+env = Env.from_argv()
+rng = np.random.default_rng(47)
+D, DV, A, L = 16, 8, 5, 100
+weights = {"Wg2": rng.standard_normal((D // 2, D // 2)) / 3,
+           "Wa2": rng.standard_normal((A, D // 2)) / 2,
+           "Ua2": rng.standard_normal((A, D // 2)) / 2,
+           "Wa4": rng.standard_normal((A, D // 4)) / 2,
+           "va": rng.standard_normal(A),
+           "Wl4": rng.standard_normal((L, D // 4)) / 2}
+weights = {n: w.astype(np.float32) for n, w in weights.items()}
+weights_path = os.path.join(env.work, "weights.safetensors")
+write_safetensors(weights_path, weights)
+
+# fn: (heads, batch dims, query rows, key features, value features, extra
+# inputs, .attn arguments after the operands, score kind, torch_ref keywords
+# (weights by name; lengths from "len", centres from "p"))
+FNS = {
+    "sdot4": (4, "", "T", "D", "D", [], "heads = 4, mask = causal",
+              "scaled_dot", {"causal": True}),
+    "sdot2_scale": (2, "", "T", "D", "DV", [], "heads = 2, scale = 0.2",
+                    "scaled_dot", {"scale": 0.2}),
+    "dot2": (2, "", "T", "D", "DV", [], "score = dot, heads = 2", "dot", {}),
+    "general2": (2, "", "T", "D", "DV", [], "score = general, W = Wg2, heads = 2",
+                 "general", {"W": "Wg2"}),
+    "additive2": (2, "", "T", "D", "DV", [],
+                  "score = additive, W = Wa2, U = Ua2, v = va, heads = 2",
+                  "additive", {"W": "Wa2", "U": "Ua2", "v": "va"}),
+    "additive4_pre": (4, "", "T", "4 * A", "DV", [],  # keys: U h_j per head
+                      "score = additive, W = Wa4, v = va, heads = 4",
+                      "additive", {"W": "Wa4", "v": "va"}),
+    "cosine4": (4, "", "T", "D", "DV", [], "score = cosine, heads = 4",
+                "cosine", {}),
+    "location4": (4, "", "T", "D", "DV", [], "score = location, W = Wl4, heads = 4",
+                  "location", {"W": "Wl4"}),
+    "step4": (4, "", "", "D", "DV", [("len", "i32")],
+              "heads = 4, mask = padding(len)", "scaled_dot", {}),
+    "seqs2": (2, "B", "B, T", "D", "DV", [("len", "i32[B]")],
+              "score = general, W = Wg2, heads = 2, mask = causal | padding(len)",
+              "general", {"W": "Wg2", "causal": True}),
+    "queries2": (2, "B", "B, T", "D", "DV", [("len", "i32[B, T]")],
+                 "score = dot, heads = 2, mask = padding(len)", "dot", {}),
+    "local2": (2, "", "T", "D", "DV", [("p", "f32[T]")],
+               "score = general, W = Wg2, heads = 2, mask = local(3, at = p)",
+               "general", {"W": "Wg2", "window": 3, "local": True}),
+    "steps_local2": (2, "B", "B", "D", "DV", [("p", "f32[B]"), ("len", "i32[B]")],
+                     "heads = 2, mask = local(2, at = p) | padding(len)",
+                     "scaled_dot", {"window": 2, "local": True}),
+}
+
+text = f"""model heads {{
+  dim B <= 3, S <= {L}, T <= 40
+  const D = {D}, DV = {DV}, A = {A}, L = {L}
+  param Wg2 : f32[D / 2, D / 2]
+  param Wa2, Ua2 : f32[A, D / 2]
+  param Wa4 : f32[A, D / 4]
+  param va : f32[A]
+  param Wl4 : f32[L, D / 4]
+"""
+entries = {}
+for name, (h, batch, rows, kf, vf, extra, args, _, _) in FNS.items():
+    lead = batch + ", " if batch else ""
+    r = rows + ", " if rows else ""
+    t = "T, " if "T" in rows else ""
+    inputs = [("q", f"f32[{r}D]"), ("keys", f"f32[{lead}S, {kf}]"),
+              ("vals", f"f32[{lead}S, {vf}]")] + extra
+    sig = ", ".join(f"{n}: {t}" for n, t in inputs)
+    text += f"""
+  fn {name}({sig}) -> (o: f32[{r}{vf}], w: f32[{lead}{h}, {t}S]) {{
+    let o1, w1 = attention(q, keys, vals, {args})
+    o = o1
+    w = w1
+  }}
+"""
+    dims = [d for d in ("B", "S", "T") if d == "S" or d in rows]
+    entries[name] = (dims, [(n, t[:3]) for n, t in inputs], [("o", "f32"), ("w", "f32")])
+source = os.path.join(env.work, "heads.attn")
+with open(source, "w") as f:
+    f.write(text + "}\n")
+model = CompiledModel(env, source, "heads", entries)
+
+
+def mha_reference(q, keys, vals, heads, causal):
+    """nn.MultiheadAttention with identity projections and no bias: output
+    and per-head weights (average_attn_weights=False)."""
+    mha = torch.nn.MultiheadAttention(D, heads, bias=False).double()
+    with torch.no_grad():
+        mha.in_proj_weight.copy_(torch.cat([torch.eye(D)] * 3))
+        mha.out_proj.weight.copy_(torch.eye(D))
+    T, S = q.shape[0], keys.shape[0]
+    mask = torch.ones(T, S, dtype=torch.bool).triu(1) if causal else None
+    out, w = mha(*(torch_ref.tensor(x).unsqueeze(1) for x in (q, keys, vals)),
+                 attn_mask=mask, need_weights=True, average_attn_weights=False)
+    return out.squeeze(1).detach(), w.squeeze(0).detach()
+
+
+cases = 0
+for name, (h, batch, rows, kf, vf, extra, args, kind, ref) in FNS.items():
+    single = "T" not in rows
+    nk = 4 * A if kf == "4 * A" else D
+    nv = D if vf == "D" else DV
+    for S, T, B in ((1, 1, 1), (7, 5, 3), (97, 13, 2), (5, 9, 3)):
+        if single and T != 1:
+            continue
+        lead = (B,) if batch else ()
+        rows_shape = lead + (() if single else (T,))
+        inputs = {"q": rng.standard_normal(rows_shape + (D,)),
+                  "keys": rng.standard_normal(lead + (S, nk)),
+                  "vals": rng.standard_normal(lead + (S, nv))}
+        inputs = {n: x.astype(np.float32) for n, x in inputs.items()}
+        all_lengths = [None]
+        if dict(extra).get("len") == "i32":
+            all_lengths = [np.int32(n) for n in (1, S, 0, S + 2)]
+        elif "len" in dict(extra):
+            shape = lead + ((T,) if "T" in dict(extra)["len"] else ())
+            all_lengths = [np.resize(np.array([S, 0, 1, (S + 1) // 2], np.int32), shape)]
+        if "p" in dict(extra):  # the middle, a left end and a window left of all keys
+            p = rng.uniform(0, S, rows_shape)
+            p.reshape(-1)[: min(p.size, 3)] = [S // 2, 0.4, -6.5][: p.size]
+            inputs["p"] = p.astype(np.float32)
+        for lengths in all_lengths:
+            if lengths is not None:
+                inputs["len"] = lengths
+            params = {k: weights[v] if isinstance(v, str) else v for k, v in ref.items()}
+            o, w = torch_ref.attention(kind, inputs["q"], inputs["keys"], inputs["vals"],
+                                       heads=h, lengths=lengths, at=inputs.get("p"),
+                                       **params)
+            got = model.call(name, weights_path, {"S": S, "T": T, "B": B},
+                             list(inputs.values()), [tuple(o.shape), tuple(w.shape)])
+            where = f"{name} S={S} T={T} B={B}" + (
+                "" if lengths is None else f" len={np.asarray(lengths).tolist()}")
+            torch_ref.check(f"{where}: output", got["o"], o)
+            torch_ref.check(f"{where}: weights", got["w"], w)
+            if name == "sdot4":
+                o, w = mha_reference(inputs["q"], inputs["keys"], inputs["vals"], h,
+                                     causal=True)
+                torch_ref.check(f"{where}: output vs nn.MultiheadAttention", got["o"], o)
+                torch_ref.check(f"{where}: weights vs nn.MultiheadAttention", got["w"], w)
+            cases += 1
+print(f"{cases} cases")
