@@ -86,7 +86,8 @@ struct Expr {
   std::vector<KeywordArg> keywords;           // Call
 
   // Filled in by Sema.
-  Type type;
+  Type type;                 // the (first) value
+  std::vector<Type> results; // Call: every value it gives
 
   Expr(Kind kind, SourceLoc loc) : kind(kind), loc(loc) {}
   const KeywordArg *keyword(llvm::StringRef key) const {
@@ -131,12 +132,20 @@ struct ConstDecl {
   double floatValue = 0;
 };
 
+/// A run-time check of an i32 input's values: each one in [0, max]. Sema
+/// adds one where an input indexes memory (embedding ids, padding lengths).
+struct ValueCheck {
+  Dim max;
+  std::string what; // "an id of the embedding table 'emb'"
+};
+
 /// A name with a declared type: a `param`, or an input or output of an fn.
 struct TypedDecl {
   std::string name;
   SourceLoc loc;
   TypeSpec spec;
-  Type type; // filled in by Sema
+  Type type;                      // filled in by Sema
+  std::vector<ValueCheck> checks; // filled in by Sema (inputs)
 };
 using ParamDecl = TypedDecl;
 using ArgDecl = TypedDecl;

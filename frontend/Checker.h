@@ -25,10 +25,12 @@ enum class SymbolKind { Dim, Const, Param, Input, Output, Local };
 struct Symbol {
   SymbolKind kind;
   SourceLoc loc;
-  int index = 0;      // into model.dims / consts / params
+  int index = 0;      // into model.dims / consts / params / fn inputs
   Type type = {};     // params, inputs, outputs, locals
   bool poisoned = false; // bound to an expression that had an error
   bool assigned = false; // outputs
+  /// i32 locals that come from argmax over N entries: each value is < N.
+  std::optional<int64_t> indexLimit = std::nullopt;
 };
 
 /// Parameters that a score function takes as keyword arguments.
@@ -90,6 +92,12 @@ private:
   /// Checks call arity and keywords: `positional` exactly, keywords among
   /// `allowed`, none twice.
   LogicalResult checkSignature(const Expr &call, unsigned positional,
+                               llvm::ArrayRef<llvm::StringRef> allowed) {
+    return checkSignature(call, positional, positional, allowed);
+  }
+  /// The same with minPositional to maxPositional positional arguments.
+  LogicalResult checkSignature(const Expr &call, unsigned minPositional,
+                               unsigned maxPositional,
                                llvm::ArrayRef<llvm::StringRef> allowed);
   /// The value of an argument that must be known at compile time; named
   /// constants in it are folded first.
@@ -99,8 +107,30 @@ private:
   std::optional<ScoreArgs> checkScoreArgs(Expr &call, llvm::StringRef kind,
                                           llvm::SmallVector<Type, 3> &storage);
 
+  // Builtins of seq2seq models (SemaSeq2Seq.cpp). checkSeq2SeqCall returns
+  // nullopt without an error for a name that is none of them.
+  bool isSeq2SeqBuiltin(llvm::StringRef name) const;
+  std::optional<llvm::SmallVector<Type, 2>> checkSeq2SeqCall(Expr &call,
+                                                             unsigned numResults);
+  std::optional<Type> checkEmbed(Expr &call);
+  std::optional<Type> checkLinear(Expr &call);
+  std::optional<Type> checkConcat(Expr &call);
+  std::optional<Type> checkFlatten(Expr &call);
+  std::optional<Type> checkLastAxis(Expr &call);
+  std::optional<llvm::SmallVector<Type, 2>> checkRecurrent(Expr &call,
+                                                           unsigned numResults);
+  /// f32 operand or keyword value of the given rank, or an error naming it.
+  std::optional<Type> checkF32(Expr &expr, llvm::StringRef what,
+                               int64_t rank);
+  /// Records that the values of `operand` must be in [0, max] at run time,
+  /// when it is an input; fails (with an error) when it is an i32 value
+  /// whose range nothing guarantees and `required` is set.
+  LogicalResult requireInRange(const Expr &operand, Dim max,
+                               const std::string &what, bool required);
+
   ModelDecl &model;
   const Source &source;
+  FnDecl *currentFn = nullptr;
   bool hadError = false;
   llvm::StringMap<Symbol> globals;
   llvm::StringMap<Symbol> locals; // of the function being checked

@@ -24,7 +24,10 @@ namespace attnc {
 ///   attn.params  = [{name = "wq", dtype = "f32", shape = [64, 64]}]
 ///   attn.entries = [{name = "forward", kernel = "__attnc_<model>_forward",
 ///                    inputs = [{name, dtype, shape}], outputs = [...]}]
-/// where a shape lists integers and, for run-time dims, their names.
+/// where a shape lists integers and, for run-time dims, their names. An i32
+/// input whose values index memory also has
+///   checks = [{max = 39 or "S", what = "an id of the embedding table 'emb'"}]
+/// and the C interface checks each value is in [0, max] before the call.
 mlir::OwningOpRef<mlir::ModuleOp> emitModule(mlir::MLIRContext &context,
                                              const ModelDecl &model,
                                              const Source &source);

@@ -351,10 +351,12 @@ std::optional<Type> Checker::resolve(TypeSpec &spec) {
 
 void Checker::checkFn(FnDecl &fn) {
   locals.clear();
+  currentFn = &fn;
   for (auto [args, kind] : {std::make_pair(&fn.inputs, SymbolKind::Input),
                             std::make_pair(&fn.outputs, SymbolKind::Output)})
-    for (ArgDecl &arg : *args) {
+    for (auto [index, arg] : llvm::enumerate(*args)) {
       Symbol symbol{kind, arg.loc};
+      symbol.index = index;
       std::optional<Type> type = resolve(arg.spec);
       if (type)
         arg.type = symbol.type = *type;
@@ -393,6 +395,12 @@ void Checker::checkStmt(FnDecl &fn, Stmt &stmt) {
       symbol.poisoned = !ok;
       if (ok)
         symbol.type = types[index];
+      if (ok && stmt.value->kind == Expr::Kind::Call &&
+          stmt.value->name == "argmax") {
+        const Type &scores = stmt.value->operands[0]->type;
+        if (!scores.shape.back().isVar())
+          symbol.indexLimit = scores.shape.back().size;
+      }
       declare(locals, target.first, symbol);
     }
     return;
@@ -586,13 +594,19 @@ std::optional<Type> Checker::checkMatMul(Expr &expr, const Type &a,
 //===----------------------------------------------------------------------===//
 
 LogicalResult
-Checker::checkSignature(const Expr &call, unsigned positional,
+Checker::checkSignature(const Expr &call, unsigned minPositional,
+                        unsigned maxPositional,
                         llvm::ArrayRef<llvm::StringRef> allowed) {
-  if (call.operands.size() != positional) {
-    error(call.loc) << call.name << " takes " << positional
-                    << (positional == 1 ? " argument" : " arguments")
-                    << " before its keyword arguments, got "
-                    << call.operands.size();
+  unsigned given = call.operands.size();
+  if (given < minPositional || given > maxPositional) {
+    auto diag = error(call.loc);
+    diag << call.name << " takes " << minPositional;
+    if (maxPositional == ~0u)
+      diag << " or more";
+    else if (maxPositional != minPositional)
+      diag << " to " << maxPositional;
+    diag << (maxPositional == 1 ? " argument" : " arguments")
+         << " before its keyword arguments, got " << given;
     return failure();
   }
   llvm::StringSet<> seen;
@@ -705,6 +719,8 @@ std::optional<llvm::SmallVector<Type, 2>> Checker::checkCall(Expr &call,
     }
     return one(operand);
   }
+  if (isSeq2SeqBuiltin(name))
+    return checkSeq2SeqCall(call, numResults);
   if (name == "score")
     error(call.loc) << "'score' needs a kind: score.dot, score.scaled_dot, "
                        "score.general, score.additive, score.cosine or "
@@ -956,7 +972,8 @@ LogicalResult Checker::checkMaskTerm(Expr &term, const Type &scores,
           << str(expected) << ", got " << str(*lengths);
       return failure();
     }
-    return success();
+    return requireInRange(*term.operands[0], scores.shape.back(),
+                          "a padding length", /*required=*/false);
   }
   // window(size [, at = centers]) and local(size, at = centers)
   if (failed(checkSignature(term, 1, {"at"})))

@@ -19,10 +19,19 @@ constexpr int32_t kStatusOk = 0;
 constexpr int32_t kStatusInvalidArgument = 1;
 
 /// A model's interface, read back from the module attributes of MLIRGen.
+using Size = std::variant<int64_t, std::string>; // a size or a dim's name
+
+/// An i32 input's values must be in [0, max] (see MLIRGen.h).
+struct RangeCheck {
+  Size max;
+  std::string what;
+};
+
 struct ArgInfo {
   std::string name;
   bool isF32 = true;
-  SmallVector<std::variant<int64_t, std::string>> shape; // sizes or dim names
+  SmallVector<Size> shape;
+  SmallVector<RangeCheck> checks;
 };
 struct EntryInfo {
   std::string name, kernel;
@@ -49,14 +58,29 @@ FailureOr<ArgInfo> readArg(Attribute attr) {
   auto shape = dict.getAs<ArrayAttr>("shape");
   if (!name || !dtype || !shape)
     return failure();
-  ArgInfo arg{name.str(), dtype.getValue() == "f32", {}};
+  ArgInfo arg{name.str(), dtype.getValue() == "f32", {}, {}};
+  auto readSize = [](Attribute dim) -> FailureOr<Size> {
+    if (auto size = dyn_cast_or_null<IntegerAttr>(dim))
+      return Size(size.getInt());
+    if (auto var = dyn_cast_or_null<StringAttr>(dim))
+      return Size(var.str());
+    return failure();
+  };
   for (Attribute dim : shape) {
-    if (auto size = dyn_cast<IntegerAttr>(dim))
-      arg.shape.push_back(size.getInt());
-    else if (auto var = dyn_cast<StringAttr>(dim))
-      arg.shape.push_back(var.str());
-    else
+    FailureOr<Size> size = readSize(dim);
+    if (failed(size))
       return failure();
+    arg.shape.push_back(*size);
+  }
+  if (auto checks = dict.getAs<ArrayAttr>("checks")) {
+    for (Attribute attr : checks) {
+      auto check = dyn_cast<DictionaryAttr>(attr);
+      FailureOr<Size> max = readSize(check ? check.get("max") : nullptr);
+      auto what = check ? check.getAs<StringAttr>("what") : nullptr;
+      if (failed(max) || !what)
+        return failure();
+      arg.checks.push_back({*max, what.str()});
+    }
   }
   return arg;
 }
@@ -361,15 +385,43 @@ LogicalResult WrapperBuilder::emitEntry(const EntryInfo &entry) {
       buffers.emplace_back(&arg, pointer);
     }
 
+  auto sizeValue = [&](const Size &size) {
+    return std::holds_alternative<int64_t>(size)
+               ? constant(i64, std::get<int64_t>(size))
+               : dimValues.lookup(std::get<std::string>(size));
+  };
+
+  // Values that index memory (token ids, padding lengths), checked before
+  // the kernel runs, so that nothing is written on a bad one.
+  for (auto [arg, pointer] : buffers) {
+    if (arg->checks.empty())
+      continue;
+    auto checkRange = declare(
+        "attnrt_check_range",
+        LLVM::LLVMFunctionType::get(i32, {ptr, i64, i64, ptr, ptr}));
+    Value count = constant(i64, 1);
+    for (const Size &size : arg->shape)
+      count = builder.create<LLVM::MulOp>(loc, count, sizeValue(size));
+    for (const RangeCheck &check : arg->checks) {
+      Value status =
+          builder
+              .create<LLVM::CallOp>(
+                  loc, checkRange,
+                  ValueRange{pointer, count, sizeValue(check.max),
+                             string(name + ": " + arg->name),
+                             string(check.what)})
+              .getResult();
+      returnIfError(status);
+    }
+  }
+
   // Each memref argument of the kernel is (allocated, aligned, offset,
   // sizes..., strides...), row-major.
   SmallVector<Value> kernelArgs;
   auto addMemref = [&](const ArgInfo &arg, Value pointer) {
     SmallVector<Value> sizes;
-    for (const auto &size : arg.shape)
-      sizes.push_back(std::holds_alternative<int64_t>(size)
-                          ? constant(i64, std::get<int64_t>(size))
-                          : dimValues.lookup(std::get<std::string>(size)));
+    for (const Size &size : arg.shape)
+      sizes.push_back(sizeValue(size));
     SmallVector<Value> strides(sizes.size());
     Value stride = constant(i64, 1);
     for (int64_t i = sizes.size() - 1; i >= 0; --i) {

@@ -153,6 +153,21 @@ ATTNRT_API const void *attnrt_model_param(const attnrt_model *model,
 ATTNRT_API void attnrt_model_destroy(attnrt_model *model);
 
 /*===----------------------------------------------------------------------===*
+ * Argument checks (called by generated entry points)
+ *===----------------------------------------------------------------------===*/
+
+/** Checks that each of the `count` values is in [0, max], before anything
+ *  reads memory with them (token ids of an embedding table, padding
+ *  lengths). On the first value outside, records a message such as
+ *  "m_step: y[0] = 57 is not an id of the embedding table 'emb' (0 to 12)"
+ *  built from `name` ("m_step: y") and `what`, and returns
+ *  ATTNRT_ERROR_OUT_OF_RANGE; returns ATTNRT_OK otherwise. */
+ATTNRT_API attnrt_status attnrt_check_range(const int32_t *values,
+                                            int64_t count, int64_t max,
+                                            const char *name,
+                                            const char *what);
+
+/*===----------------------------------------------------------------------===*
  * BLAS
  *===----------------------------------------------------------------------===*/
 
