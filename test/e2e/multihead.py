@@ -2,9 +2,9 @@
 # relative: the features of queries, keys and values are split into heads,
 # each head attends alone (same score parameters, per-head sizes, same mask),
 # the outputs are concatenated and the weights come back per head. Every
-# score kind; a single query (decoder step) and batches; causal, padding (one
-# length per sequence and per query) and local-p masks, with fully masked
-# rows. Causal scaled_dot is also checked against nn.MultiheadAttention with
+# score kind; a single query (decoder step) and batches, also over two
+# run-time batch dims; causal, padding (one length per sequence and per
+# query), window (local-m) and local-p masks, with fully masked rows. Causal scaled_dot is also checked against nn.MultiheadAttention with
 # identity projections.
 # RUN: %e2e
 import os
@@ -45,8 +45,8 @@ FNS = {
     "additive4_pre": (4, "", "T", "4 * A", "DV", [],  # keys: U h_j per head
                       "score = additive, W = Wa4, v = va, heads = 4",
                       "additive", {"W": "Wa4", "v": "va"}),
-    "cosine4": (4, "", "T", "D", "DV", [], "score = cosine, heads = 4",
-                "cosine", {}),
+    "cosine4": (4, "", "T", "D", "DV", [], "score = cosine, heads = 4, mask = window(3)",
+                "cosine", {"window": 3}),
     "location4": (4, "", "T", "D", "DV", [], "score = location, W = Wl4, heads = 4",
                   "location", {"W": "Wl4"}),
     "step4": (4, "", "", "D", "DV", [("len", "i32")],
@@ -62,10 +62,18 @@ FNS = {
     "steps_local2": (2, "B", "B", "D", "DV", [("p", "f32[B]"), ("len", "i32[B]")],
                      "heads = 2, mask = local(2, at = p) | padding(len)",
                      "scaled_dot", {"window": 2, "local": True}),
+    # two run-time batch dims
+    "nested2": (2, "B, C", "B, C, T", "D", "DV", [("len", "i32[B, C]"), ("p", "f32[B, C, T]")],
+                "score = general, W = Wg2, heads = 2, mask = padding(len) | local(2, at = p)",
+                "general", {"W": "Wg2", "window": 2, "local": True}),
+    "nested_steps2": (2, "B, C", "B, C", "2 * A", "DV", [("len", "i32[B]")],
+                      "score = additive, W = Wa2, v = va, heads = 2, mask = padding(len)",
+                      "additive", {"W": "Wa2", "v": "va"}),
 }
+FEATURES = {"D": D, "DV": DV, "2 * A": 2 * A, "4 * A": 4 * A}
 
 text = f"""model heads {{
-  dim B <= 3, S <= {L}, T <= 40
+  dim B <= 3, C <= 2, S <= {L}, T <= 40
   const D = {D}, DV = {DV}, A = {A}, L = {L}
   param Wg2 : f32[D / 2, D / 2]
   param Wa2, Ua2 : f32[A, D / 2]
@@ -88,7 +96,7 @@ for name, (h, batch, rows, kf, vf, extra, args, _, _) in FNS.items():
     w = w1
   }}
 """
-    dims = [d for d in ("B", "S", "T") if d == "S" or d in rows]
+    dims = [d for d in ("B", "C", "S", "T") if d == "S" or d in rows]
     entries[name] = (dims, [(n, t[:3]) for n, t in inputs], [("o", "f32"), ("w", "f32")])
 source = os.path.join(env.work, "heads.attn")
 with open(source, "w") as f:
@@ -113,12 +121,11 @@ def mha_reference(q, keys, vals, heads, causal):
 cases = 0
 for name, (h, batch, rows, kf, vf, extra, args, kind, ref) in FNS.items():
     single = "T" not in rows
-    nk = 4 * A if kf == "4 * A" else D
-    nv = D if vf == "D" else DV
-    for S, T, B in ((1, 1, 1), (7, 5, 3), (97, 13, 2), (5, 9, 3)):
+    nk, nv = FEATURES[kf], FEATURES[vf]
+    for S, T, B, C in ((1, 1, 1, 2), (7, 5, 3, 1), (97, 13, 2, 2), (5, 9, 3, 2)):
         if single and T != 1:
             continue
-        lead = (B,) if batch else ()
+        lead = {"": (), "B": (B,), "B, C": (B, C)}[batch]
         rows_shape = lead + (() if single else (T,))
         inputs = {"q": rng.standard_normal(rows_shape + (D,)),
                   "keys": rng.standard_normal(lead + (S, nk)),
@@ -127,8 +134,9 @@ for name, (h, batch, rows, kf, vf, extra, args, kind, ref) in FNS.items():
         all_lengths = [None]
         if dict(extra).get("len") == "i32":
             all_lengths = [np.int32(n) for n in (1, S, 0, S + 2)]
-        elif "len" in dict(extra):
-            shape = lead + ((T,) if "T" in dict(extra)["len"] else ())
+        elif "len" in dict(extra):  # i32[B], i32[B, T], i32[B, C]
+            shape = tuple({"B": B, "C": C, "T": T}[d]
+                          for d in dict(extra)["len"][4:-1].split(", "))
             all_lengths = [np.resize(np.array([S, 0, 1, (S + 1) // 2], np.int32), shape)]
         if "p" in dict(extra):  # the middle, a left end and a window left of all keys
             p = rng.uniform(0, S, rows_shape)
@@ -141,9 +149,10 @@ for name, (h, batch, rows, kf, vf, extra, args, kind, ref) in FNS.items():
             o, w = torch_ref.attention(kind, inputs["q"], inputs["keys"], inputs["vals"],
                                        heads=h, lengths=lengths, at=inputs.get("p"),
                                        **params)
-            got = model.call(name, weights_path, {"S": S, "T": T, "B": B},
-                             list(inputs.values()), [tuple(o.shape), tuple(w.shape)])
-            where = f"{name} S={S} T={T} B={B}" + (
+            got = model.call(name, weights_path, {"S": S, "T": T, "B": B, "C": C},
+                             [inputs[n] for n, _ in entries[name][1]],
+                             [tuple(o.shape), tuple(w.shape)])
+            where = f"{name} S={S} T={T} B={B} C={C}" + (
                 "" if lengths is None else f" len={np.asarray(lengths).tolist()}")
             torch_ref.check(f"{where}: output", got["o"], o)
             torch_ref.check(f"{where}: weights", got["w"], w)

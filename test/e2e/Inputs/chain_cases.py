@@ -56,8 +56,8 @@ def compile_model(env, name, text, fns, weights):
 
 def check_chain(model, weights_path, fn, dims, inputs, kind, params, where,
                 **mask):
-    """Calls fn on `inputs` ({name: array}, in the fn's order, starting with
-    q, keys, vals) and compares its outputs with torch_ref: scores with
+    """Calls fn on `inputs` ({name: array}: q, keys, vals and the mask
+    operands) and compares its outputs with torch_ref: scores with
     `params` (W, U, v, scale as arrays/numbers), softmax with `mask` (the
     keywords of torch_ref.keep_and_gaussian)."""
     q, keys, vals = inputs["q"], inputs["keys"], inputs["vals"]
@@ -66,7 +66,8 @@ def check_chain(model, weights_path, fn, dims, inputs, kind, params, where,
     a = torch_ref.softmax(e, single=single, **mask)
     o, w = torch_ref.attention(kind, q, keys, vals, **params, **mask)
     expected = {"e": e, "a": a, "c": torch_ref.context(a, vals), "o": o, "w": w}
-    got = model.call(fn, weights_path, dims, list(inputs.values()),
+    got = model.call(fn, weights_path, dims,
+                     [inputs[name] for name, _ in model.entries[fn][1]],
                      [tuple(x.shape) for x in expected.values()])
     for name, label in OUTPUTS.items():
         torch_ref.check(f"{where}: {label}", got[name], expected[name])

@@ -63,8 +63,10 @@ def run(env, single):
         for S, T in sizes[:4] if single else sizes:
             q = rng.standard_normal((H,) if single else (T, H))
             keys = rng.standard_normal((S, FEATURES[features]))
-            if kind == "cosine" and S > 1:
-                keys[S // 2] = 0  # a zero key scores 0, not NaN
+            if kind == "cosine" and S > 1:  # zero vectors score 0, not NaN
+                keys[S // 2] = 0
+                if S == 7:
+                    q[...] = 0
             inputs = {"q": q.astype(np.float32), "keys": keys.astype(np.float32),
                       "vals": rng.standard_normal((S, V)).astype(np.float32)}
             where = f"{name} S={S}" + ("" if single else f" T={T}")
