@@ -9,6 +9,7 @@
 
 #include "dialect/AttnOps.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -208,7 +209,21 @@ scanRows(RecurrentBuilder &rb, Value input, ValueRange states, bool reverse,
   OpBuilder &b = rb.b;
   Location loc = rb.loc;
   Value rows = getValueOrCreateConstantIndexOp(b, loc, rb.size(input, 0));
-  Value outputs = rb.empty({rb.size(input, 0), rb.size(states.front(), 0)});
+  // An alloc_tensor rather than tensor.empty: when the outputs go to a fn
+  // output, MLIR 19's eliminate-empty-tensors would make the loop write the
+  // caller's buffer through its iter_arg, which one-shot bufferization then
+  // rejects ("cannot avoid RaW conflict"). The cost is one copy of [S, H].
+  SmallVector<Value> dynamicSizes;
+  for (OpFoldResult size :
+       {rb.size(input, 0), rb.size(states.front(), 0)})
+    if (auto value = dyn_cast<Value>(size))
+      dynamicSizes.push_back(value);
+  auto outputsType = RankedTensorType::get(
+      {cast<RankedTensorType>(input.getType()).getDimSize(0),
+       cast<RankedTensorType>(states.front().getType()).getDimSize(0)},
+      b.getF32Type());
+  Value outputs = b.create<bufferization::AllocTensorOp>(loc, outputsType,
+                                                         dynamicSizes);
   SmallVector<Value> carried{outputs};
   carried.append(states.begin(), states.end());
   Value zero = b.create<arith::ConstantIndexOp>(loc, 0);

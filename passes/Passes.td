@@ -175,8 +175,9 @@ def AttnLowerRecurrent : Pass<"attn-lower-recurrent"> {
       after bufferization), then runs an `scf.for` over the S rows (from the
       last one with `reverse`) whose body multiplies only the recurrent
       weights: `linalg.matvec` W_hh h, then one `linalg.generic` over the
-      hidden units computes the gates and the next state. Each step's state
-      is inserted into row t of the [S, H] output.
+      hidden units computes the gates and the next state, in place of the
+      state it read. Each step's state is inserted into row t of the [S, H]
+      outputs, a `bufferization.alloc_tensor` (see the code for why).
     - Biases are the init that a product accumulates into (a copy, or a
       broadcast over rows), so they cost no separate pass. The LSTM adds
       b_ih + b_hh once and accumulates W_hh h onto the input gates; the GRU
@@ -186,9 +187,9 @@ def AttnLowerRecurrent : Pass<"attn-lower-recurrent"> {
       `attn-math-approx` later replaces by vectorizable polynomials.
   }];
   let dependentDialects = [
-    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
-    "mlir::math::MathDialect", "mlir::scf::SCFDialect",
-    "mlir::tensor::TensorDialect"
+    "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
+    "mlir::linalg::LinalgDialect", "mlir::math::MathDialect",
+    "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"
   ];
 }
 

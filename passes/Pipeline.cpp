@@ -62,6 +62,8 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm, Stage stop,
   // into the destination argument, and the then-equivalent results go.
   bufferization::OneShotBufferizationOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
+  // A recurrent loop may carry a state that it cannot update in place.
+  bufferization.allowReturnAllocsFromLoops = true;
   bufferization.setFunctionBoundaryTypeConversion(
       bufferization::LayoutMapOption::IdentityLayoutMap);
   // memref.copy between strided views becomes a call of `memrefCopy` from

@@ -110,14 +110,15 @@ class CompiledModel:
             [n for n, _ in outputs]
         lines += [
             f"  status = {self.model}_{fn}({', '.join(call_args)});",
-            "  if (status) { fprintf(stderr, \"%s: %s\\n\", "
-            "attnrt_status_name(status), attnrt_last_error()); "
-            f"{self.model}_destroy(model); return 3; }}",
+            "  if (status) fprintf(stderr, \"%s: %s\\n\", "
+            "attnrt_status_name(status), attnrt_last_error());",
         ]
+        # Written also after a failed call, to show what it left there.
         for name, _ in outputs:
             lines += [f'  {{ FILE *f = fopen(argv[arg++], "wb"); '
                       f"fwrite({name}, 1, {name}_bytes, f); fclose(f); }}"]
-        lines += [f"  {self.model}_destroy(model);", "  return 0;", "}"]
+        lines += [f"  {self.model}_destroy(model);", "  return status ? 3 : 0;",
+                  "}"]
         source = os.path.join(self.env.work, f"{self.model}_{fn}_caller.c")
         with open(source, "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -144,11 +145,18 @@ class CompiledModel:
         for name, _ in output_specs:
             out_paths.append(os.path.join(self.env.work, f"{fn}_{name}.out"))
             args.append(out_paths[-1])
+            if os.path.exists(out_paths[-1]):
+                os.remove(out_paths[-1])
         result = subprocess.run(args, capture_output=True, text=True)
         if expect_status is not None:
             if result.returncode != expect_status:
                 raise SystemExit(f"expected exit {expect_status}, got "
                                  f"{result.returncode}: {result.stderr}")
+            # What a failed call left in each output (canary bytes 0x7f
+            # where it wrote nothing).
+            self.last_raw_outputs = {
+                name: open(path, "rb").read() if os.path.exists(path) else None
+                for (name, _), path in zip(output_specs, out_paths)}
             return result.stderr
         if result.returncode != 0:
             raise SystemExit(f"{fn} failed ({result.returncode}): {result.stderr}")
