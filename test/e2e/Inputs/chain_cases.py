@@ -10,21 +10,50 @@ so that every stage is compared, and the chain against the fused op."""
 
 import os
 
-from attnc_e2e import CompiledModel, write_safetensors
+from attnc_e2e import CompiledModel, np, write_safetensors
 import torch_ref
 
 OUTPUTS = {"e": "scores", "a": "softmax", "c": "context",
            "o": "attention output", "w": "attention weights"}
 
+# The parameters of the scores that take some, as the models declare them;
+# the model needs the constants H (query features), K (key features), A
+# (attention size) and L (rows of the location W).
+PARAM_DECLS = ("  param Wg : f32[H, K]\n  param Wa : f32[A, H]\n"
+               "  param Ua : f32[A, K]\n  param va : f32[A]\n"
+               "  param Wl : f32[L, H]\n")
+SCORE_ARGS = {"general": {"W": "Wg"}, "location": {"W": "Wl"},
+              "additive": {"W": "Wa", "U": "Ua", "v": "va"}}
 
-def chain_fn(name, inputs, kind, rows, nk, dv, args="", mask=""):
+
+def score_weights(rng, H, K, A, L):
+    """Random values of PARAM_DECLS, scaled to keep the scores moderate."""
+    weights = {"Wg": rng.standard_normal((H, K)) / 4,
+               "Wa": rng.standard_normal((A, H)) / 2,
+               "Ua": rng.standard_normal((A, K)) / 2,
+               "va": rng.standard_normal(A),
+               "Wl": rng.standard_normal((L, H)) / 2}
+    return {n: w.astype(np.float32) for n, w in weights.items()}
+
+
+def score_params(kind, weights, args=None):
+    """The torch_ref keywords of a score with .attn arguments `args`
+    (default SCORE_ARGS[kind]): param names become their values."""
+    args = SCORE_ARGS.get(kind, {}) if args is None else args
+    return {k: weights[v] if isinstance(v, str) else v for k, v in args.items()}
+
+
+def chain_fn(name, inputs, kind, rows, nk, dv, mask="", args=None):
     """The text of such an fn. inputs: [(name, type)], starting with q, keys,
     vals; rows: the query dims of the scores ("T", "B, T", "B" or ""); nk, dv:
-    the number of keys and of value features; args: the score's keyword
-    arguments (", W = Wg"); mask: the mask expression."""
+    the number of keys and of value features; mask: the mask expression;
+    args: the score's keyword arguments ({"W": "Wg"}; default
+    SCORE_ARGS[kind])."""
     sig = ", ".join(f"{n}: {t}" for n, t in inputs)
     r = rows + ", " if rows else ""
     m = f", mask = {mask}" if mask else ""
+    args = "".join(f", {k} = {v}" for k, v in
+                   (SCORE_ARGS.get(kind, {}) if args is None else args).items())
     return f"""
   fn {name}({sig})
       -> (e: f32[{r}{nk}], a: f32[{r}{nk}], c: f32[{r}{dv}],
@@ -71,3 +100,65 @@ def check_chain(model, weights_path, fn, dims, inputs, kind, params, where,
                      [tuple(x.shape) for x in expected.values()])
     for name, label in OUTPUTS.items():
         torch_ref.check(f"{where}: {label}", got[name], expected[name])
+
+
+# The mask tests' model: features, attention size, W rows; dims and bounds.
+MK, MV, MA, ML = 8, 6, 5, 100
+MASK_DIMS = {"B": 4, "C": 3, "S": ML, "T": 40}
+
+
+def run_mask_cases(env, name, fns, sizes, operands, seed):
+    """Compiles a model `name` with a chain fn per entry of `fns`
+    ({fn: (batch dims, query rows, mask operands, score kind, mask,
+    torch_ref mask keywords)}, e.g. ("B", "B, T", [("len", "i32[B]")], "dot",
+    "causal | padding(len)", {"causal": True})), then calls each at every
+    size {S, T, B, C} of `sizes` (T is skipped for a single query) with
+    random q, keys and vals and each dict of mask operands that
+    `operands(fn, S, shapes)` yields (shapes: each operand's shape), and
+    compares with PyTorch; the torch_ref keywords get lengths from "len" and
+    centres from "p". Returns the model, its entries and its weights file."""
+    rng = np.random.default_rng(seed)
+    weights = score_weights(rng, MK, MK, MA, ML)
+    text = (f"model {name} {{\n  dim "
+            + ", ".join(f"{d} <= {n}" for d, n in MASK_DIMS.items())
+            + f"\n  const H = {MK}, K = {MK}, V = {MV}, A = {MA}, L = {ML}\n"
+            + PARAM_DECLS)
+    entries = {}
+    for fn, (batch, rows, extra, kind, mask, _) in fns.items():
+        lead = batch + ", " if batch else ""
+        inputs = [("q", f"f32[{rows + ', ' if rows else ''}K]"),
+                  ("keys", f"f32[{lead}S, K]"), ("vals", f"f32[{lead}S, V]")]
+        text += chain_fn(fn, inputs + extra, kind, rows, "S", "V", mask)
+        dims = [d for d in MASK_DIMS if d == "S" or d in rows]
+        entries[fn] = (dims, [(n, t[:3]) for n, t in inputs + extra])
+    model, weights_path = compile_model(env, name, text + "}\n", entries,
+                                        weights)
+    cases = 0
+    for fn, (batch, rows, extra, kind, mask, ref_mask) in fns.items():
+        for size in sizes:
+            if "T" not in rows and size["T"] != 1:
+                continue
+            shape = lambda dims: tuple(size[d] for d in dims.split(", ") if d)
+            lead, S = shape(batch), size["S"]
+            inputs = {"q": rng.standard_normal(shape(rows) + (MK,)),
+                      "keys": rng.standard_normal(lead + (S, MK)),
+                      "vals": rng.standard_normal(lead + (S, MV))}
+            inputs = {n: x.astype(np.float32) for n, x in inputs.items()}
+            for ops in operands(fn, S, {n: shape(t[4:-1]) for n, t in extra}):
+                inputs.update(ops)
+                where = " ".join([fn] + [f"{d}={n}" for d, n in size.items()]
+                                 + [f"{n}={_show(x)}" for n, x in ops.items()])
+                check_chain(model, weights_path, fn, size, inputs, kind,
+                            score_params(kind, weights), where,
+                            lengths=ops.get("len"), at=ops.get("p"), **ref_mask)
+                cases += 1
+    print(f"{cases} cases")
+    return model, entries, weights_path
+
+
+def _show(x):
+    """A short text of a mask operand for messages."""
+    x = np.asarray(x)
+    if x.size > 8:
+        return f"<{x.shape}>"
+    return (x.astype(np.float64).round(2) if x.dtype.kind == "f" else x).tolist()

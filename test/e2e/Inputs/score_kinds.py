@@ -10,47 +10,40 @@ keys f32[S, K]) or the block form (queries f32[T, H]); score_step.py and
 score_block.py call it so that lit runs the two in parallel."""
 
 from attnc_e2e import np
-from chain_cases import chain_fn, check_chain, compile_model
+from chain_cases import (PARAM_DECLS, chain_fn, check_chain, compile_model,
+                         score_params, score_weights)
 
 H, K, A, V, L = 12, 20, 8, 5, 128   # query, key, attention, value sizes; W rows
 S_MAX, T_MAX = 100, 32
 
-# fn name: (score kind, key features, keyword arguments: .attn param names
-# or numbers)
+# fn name: (score kind, key features, keyword arguments other than the
+# default ones of chain_cases.SCORE_ARGS: .attn param names or numbers)
 VARIANTS = {
-    "dot": ("dot", "H", {}),
-    "scaled_dot": ("scaled_dot", "H", {}),
+    "dot": ("dot", "H", None),
+    "scaled_dot": ("scaled_dot", "H", None),
     "scaled_dot_scale": ("scaled_dot", "H", {"scale": 0.3}),
-    "general": ("general", "K", {"W": "Wg"}),
-    "additive": ("additive", "K", {"W": "Wa", "U": "Ua", "v": "va"}),
+    "general": ("general", "K", None),
+    "additive": ("additive", "K", None),
     "additive_pre": ("additive", "A", {"W": "Wa", "v": "va"}),  # keys: U h_j
-    "cosine": ("cosine", "H", {}),
-    "location": ("location", "K", {"W": "Wl"}),  # W has L > S_MAX rows
+    "cosine": ("cosine", "H", None),
+    "location": ("location", "K", None),  # W has L > S_MAX rows
 }
 FEATURES = {"H": H, "K": K, "A": A}
 
 
 def run(env, single):
     rng = np.random.default_rng(5 if single else 6)
-    weights = {"Wg": rng.standard_normal((H, K)) / 4,
-               "Wa": rng.standard_normal((A, H)) / 2,
-               "Ua": rng.standard_normal((A, K)) / 2,
-               "va": rng.standard_normal(A),
-               "Wl": rng.standard_normal((L, H)) / 2}
-    weights = {n: w.astype(np.float32) for n, w in weights.items()}
+    weights = score_weights(rng, H, K, A, L)
 
     q_type, rows = ("f32[H]", "") if single else ("f32[T, H]", "T")
     dims = ["S"] if single else ["S", "T"]
     text = (f"model scores {{\n  dim S <= {S_MAX}, T <= {T_MAX}\n"
-            f"  const H = {H}, K = {K}, A = {A}, V = {V}, L = {L}\n"
-            "  param Wg : f32[H, K]\n  param Wa : f32[A, H]\n"
-            "  param Ua : f32[A, K]\n  param va : f32[A]\n  param Wl : f32[L, H]\n")
+            f"  const H = {H}, K = {K}, A = {A}, V = {V}, L = {L}\n" + PARAM_DECLS)
     fns = {}
     for name, (kind, features, kwargs) in VARIANTS.items():
         inputs = [("q", q_type), ("keys", f"f32[S, {features}]"),
                   ("vals", "f32[S, V]")]
-        args = "".join(f", {k} = {v}" for k, v in kwargs.items())
-        text += chain_fn(name, inputs, kind, rows, "S", "V", args)
+        text += chain_fn(name, inputs, kind, rows, "S", "V", args=kwargs)
         fns[name] = (dims, [(n, "f32") for n, _ in inputs])
     model, weights_path = compile_model(env, "scores", text + "}\n", fns, weights)
 
@@ -59,7 +52,7 @@ def run(env, single):
     sizes = [(1, 1), (7, 3), (97, 13), (S_MAX, T_MAX), (5, 8)]
     cases = 0
     for name, (kind, features, kwargs) in VARIANTS.items():
-        params = {k: weights.get(v, v) for k, v in kwargs.items()}
+        params = score_params(kind, weights, kwargs)
         for S, T in sizes[:4] if single else sizes:
             q = rng.standard_normal((H,) if single else (T, H))
             keys = rng.standard_normal((S, FEATURES[features]))
