@@ -57,26 +57,27 @@ struct Recurrent {
 };
 
 /// Input `[I]` or `[S, I]` (sequence), states `[H]`, weights and biases.
+/// Sets `hidden` to H, as far as the operands tell.
 LogicalResult verifyRecurrent(Operation *op, unsigned gates, Value input,
                               ValueRange states, Value weightIh,
                               Value weightHh, ValueRange biases,
-                              int64_t *sequence) {
+                              int64_t *sequence, int64_t &hidden) {
   Recurrent r{op, gates};
   auto hh = cast<RankedTensorType>(weightHh.getType());
   if (hh.getRank() != 2)
     return op->emitOpError() << "needs weight_hh of shape [" << gates
                              << "H, H], got " << shapeText(hh);
   r.hidden = hh.getDimSize(1);
+  for (auto [index, state] : llvm::enumerate(states))
+    if (failed(r.expect(state, index == 0 ? "a state" : "a cell state",
+                        {&r.hidden})))
+      return failure();
   if (known(hh.getDimSize(0)) && known(r.hidden) &&
       hh.getDimSize(0) != gates * r.hidden)
     return op->emitOpError()
            << "needs weight_hh of shape [" << gates << "H, H] (" << gates
            << " gates), got " << shapeText(hh);
   int64_t gateRows = known(r.hidden) ? gates * r.hidden : hh.getDimSize(0);
-  for (auto [index, state] : llvm::enumerate(states))
-    if (failed(r.expect(state, index == 0 ? "a state" : "a cell state",
-                        {&r.hidden})))
-      return failure();
   if (sequence) {
     if (failed(r.expect(input, "an input", {sequence, &r.input})))
       return failure();
@@ -93,6 +94,7 @@ LogicalResult verifyRecurrent(Operation *op, unsigned gates, Value input,
   for (auto [index, bias] : llvm::enumerate(biases))
     if (failed(r.expect(bias, biasNames[index], {&gateRows})))
       return failure();
+  hidden = r.hidden;
   return success();
 }
 
@@ -110,9 +112,6 @@ LogicalResult expectResult(Operation *op, Value result, StringRef what,
                                   shape, type.getElementType()));
 }
 
-int64_t hiddenOf(Value weightHh) {
-  return cast<RankedTensorType>(weightHh.getType()).getDimSize(1);
-}
 int64_t rowsOf(Value input) {
   return cast<RankedTensorType>(input.getType()).getDimSize(0);
 }
@@ -120,32 +119,31 @@ int64_t rowsOf(Value input) {
 } // namespace
 
 LogicalResult GruCellOp::verify() {
+  int64_t h;
   if (failed(verifyRecurrent(*this, 3, getInput(), {getState()},
                              getWeightIh(), getWeightHh(), getBiases(),
-                             nullptr)))
+                             nullptr, h)))
     return failure();
-  return expectResult(*this, getResult(), "a result",
-                      {hiddenOf(getWeightHh())});
+  return expectResult(*this, getResult(), "a result", {h});
 }
 
 LogicalResult LstmCellOp::verify() {
+  int64_t h;
   if (failed(verifyRecurrent(*this, 4, getInput(), {getState(), getCell()},
                              getWeightIh(), getWeightHh(), getBiases(),
-                             nullptr)))
+                             nullptr, h)))
     return failure();
-  int64_t h = hiddenOf(getWeightHh());
   if (failed(expectResult(*this, getNextState(), "a next state", {h})))
     return failure();
   return expectResult(*this, getNextCell(), "a next cell state", {h});
 }
 
 LogicalResult GruOp::verify() {
-  int64_t rows = ShapedType::kDynamic;
+  int64_t rows = ShapedType::kDynamic, h;
   if (failed(verifyRecurrent(*this, 3, getInput(), {getState()},
                              getWeightIh(), getWeightHh(), getBiases(),
-                             &rows)))
+                             &rows, h)))
     return failure();
-  int64_t h = hiddenOf(getWeightHh());
   if (failed(expectResult(*this, getOutputs(), "outputs",
                           {rowsOf(getInput()), h})))
     return failure();
@@ -153,12 +151,11 @@ LogicalResult GruOp::verify() {
 }
 
 LogicalResult LstmOp::verify() {
-  int64_t rows = ShapedType::kDynamic;
+  int64_t rows = ShapedType::kDynamic, h;
   if (failed(verifyRecurrent(*this, 4, getInput(), {getState(), getCell()},
                              getWeightIh(), getWeightHh(), getBiases(),
-                             &rows)))
+                             &rows, h)))
     return failure();
-  int64_t h = hiddenOf(getWeightHh());
   if (failed(expectResult(*this, getOutputs(), "outputs",
                           {rowsOf(getInput()), h})))
     return failure();

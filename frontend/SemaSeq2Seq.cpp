@@ -84,7 +84,11 @@ LogicalResult Checker::requireInRange(const Expr &operand, Dim max,
   if (operand.kind == Expr::Kind::Name) {
     const Symbol *symbol = lookup(operand.name);
     if (symbol && symbol->kind == SymbolKind::Input) {
-      currentFn->inputs[symbol->index].checks.push_back({max, what});
+      std::vector<ValueCheck> &checks = currentFn->inputs[symbol->index].checks;
+      if (llvm::none_of(checks, [&](const ValueCheck &check) {
+            return check.max == max && check.what == what;
+          }))
+        checks.push_back({max, what});
       return success();
     }
     if (symbol && symbol->indexLimit && !max.isVar() &&
@@ -93,9 +97,9 @@ LogicalResult Checker::requireInRange(const Expr &operand, Dim max,
   }
   if (!required)
     return success();
-  error(operand.loc) << "cannot prove that these are " << what
-                     << "s: pass them as an input of the fn (checked at run "
-                        "time) or take them from argmax";
+  error(operand.loc) << "cannot check that each value is " << what
+                     << ": pass the values as an input of the fn (checked at "
+                        "run time) or bind them with 'let' to an argmax";
   return failure();
 }
 
@@ -400,7 +404,8 @@ Checker::checkRecurrent(Expr &call, unsigned numResults) {
     auto diag = error(call.loc);
     diag << name << " gives ";
     if (cell)
-      diag << (lstm ? "the next h and c: bind 2 names" : "the next state");
+      diag << (lstm ? "the next h and c: bind 2 names"
+                    : "the next state: bind 1 name");
     else
       diag << (lstm ? "outputs, h_n and c_n: bind 1 to 3 names"
                     : "outputs and h_n: bind 1 or 2 names");

@@ -269,3 +269,13 @@ func.func @element_type(%x: tensor<32xf16>, %h: tensor<64xf32>,
       : (tensor<32xf16>, tensor<64xf32>, tensor<192x32xf32>, tensor<192x64xf32>) -> tensor<64xf32>
   return
 }
+
+// -----
+
+// H comes from the state when weight_hh's columns are dynamic: 192 rows are
+// not 3 gates of 32.
+func.func @gate_rows_from_state(%x: tensor<32xf32>, %h: tensor<32xf32>, %wih: tensor<96x32xf32>, %whh: tensor<192x?xf32>) -> tensor<32xf32> {
+  // expected-error @+1 {{'attn.gru_cell' op needs weight_hh of shape [3H, H] (3 gates), got [192, ?]}}
+  %0 = attn.gru_cell %x, %h weights(%wih, %whh) : (tensor<32xf32>, tensor<32xf32>, tensor<96x32xf32>, tensor<192x?xf32>) -> tensor<32xf32>
+  return %0 : tensor<32xf32>
+}
