@@ -1,6 +1,8 @@
-//===- MatmulToBlas.cpp - Bufferized f32 matmuls to attnrt_sgemm calls ----===//
+//===- MatmulToBlas.cpp - Bufferized f32 products to attnrt BLAS calls ----===//
 //
-// The why (threshold, beta, the run-time choice) is in Passes.td.
+// Matmuls become calls of attnrt_sgemm, matrix-vector products (matvec,
+// vecmat) calls of attnrt_sgemv. The why (threshold, beta, the run-time
+// choice, sgemv rather than sgemm with n = 1) is in Passes.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +28,9 @@ namespace {
 /// Marks the op kept as the small-size fallback of a run-time choice.
 constexpr StringLiteral kFallbackAttr = "attn.blas_fallback";
 
+/// The name of the runtime's sgemv entry point.
+constexpr StringLiteral kSgemvName = "attnrt_sgemv";
+
 /// The signature of attnrt_sgemm.
 FunctionType getSgemmType(MLIRContext *ctx) {
   Builder b(ctx);
@@ -35,26 +40,57 @@ FunctionType getSgemmType(MLIRContext *ctx) {
       {i32, i32, i64, i64, i64, f32, ptr, i64, ptr, i64, f32, ptr, i64}, {});
 }
 
-/// Whether `type` is an f32 memref whose innermost stride is statically 1.
-bool hasUnitInnerStride(Type type) {
+/// The signature of attnrt_sgemv.
+FunctionType getSgemvType(MLIRContext *ctx) {
+  Builder b(ctx);
+  Type i32 = b.getI32Type(), i64 = b.getI64Type(), f32 = b.getF32Type();
+  Type ptr = LLVM::LLVMPointerType::get(ctx);
+  return b.getFunctionType({i32, i64, i64, f32, ptr, i64, ptr, i64, f32, ptr, i64},
+                           {});
+}
+
+/// The strides of `type` when it is an f32 memref with a strided layout.
+std::optional<SmallVector<int64_t>> getF32Strides(Type type) {
   auto memref = dyn_cast<MemRefType>(type);
   if (!memref || !memref.getElementType().isF32())
-    return false;
+    return std::nullopt;
   SmallVector<int64_t> strides;
   int64_t offset;
-  return succeeded(getStridesAndOffset(memref, strides, offset)) &&
-         !strides.empty() && strides.back() == 1;
+  if (failed(getStridesAndOffset(memref, strides, offset)))
+    return std::nullopt;
+  return strides;
+}
+
+/// Whether `type` is an f32 memref whose innermost stride is statically 1.
+bool hasUnitInnerStride(Type type) {
+  std::optional<SmallVector<int64_t>> strides = getF32Strides(type);
+  return strides && !strides->empty() && strides->back() == 1;
+}
+
+/// Whether `type` is an f32 vector (rank 1) whose stride is static and at
+/// least 1: BLAS's increment. Dynamic strides could be 0 or negative, which
+/// the increment cannot express the same way.
+bool isBlasVector(Type type) {
+  std::optional<SmallVector<int64_t>> strides = getF32Strides(type);
+  return strides && strides->size() == 1 &&
+         !ShapedType::isDynamic(strides->front()) && strides->front() >= 1;
 }
 
 /// What the pattern needs to know about one product.
 struct Product {
+  /// Gemm: a matmul of one of the four kinds, C = A op(B) (+ batch).
+  /// Gemv: y = op(A) x, A the stored matrix [rows, cols], x in `b`, y in `c`.
+  enum class Kind { Gemm, Gemv } kind = Kind::Gemm;
   bool batched = false;
-  bool transposeB = false;
+  bool transposeB = false; // Gemm: B is [n, k]
+  bool transposeA = false; // Gemv: vecmat, y = A^T x
   Value a, b, c;
 };
 
 /// The product `op` computes when it is a candidate: an f32 matmul of one of
-/// the four kinds, on memrefs, with unit inner strides, not a fallback.
+/// the four kinds with unit inner strides, or an f32 matvec/vecmat whose
+/// matrix has a unit inner stride and whose vectors have static positive
+/// strides; on memrefs, not a fallback.
 std::optional<Product> matchProduct(Operation *op) {
   Product product;
   if (isa<linalg::MatmulOp>(op)) {
@@ -64,6 +100,11 @@ std::optional<Product> matchProduct(Operation *op) {
     product.batched = true;
   } else if (isa<linalg::BatchMatmulTransposeBOp>(op)) {
     product.batched = product.transposeB = true;
+  } else if (isa<linalg::MatvecOp>(op)) {
+    product.kind = Product::Kind::Gemv;
+  } else if (isa<linalg::VecmatOp>(op)) {
+    product.kind = Product::Kind::Gemv;
+    product.transposeA = true;
   } else {
     return std::nullopt;
   }
@@ -74,16 +115,29 @@ std::optional<Product> matchProduct(Operation *op) {
   product.a = linalgOp.getDpsInputOperand(0)->get();
   product.b = linalgOp.getDpsInputOperand(1)->get();
   product.c = linalgOp.getDpsInitOperand(0)->get();
-  if (!llvm::all_of(ValueRange{product.a, product.b, product.c},
-                    [](Value v) { return hasUnitInnerStride(v.getType()); }))
+  if (product.kind == Product::Kind::Gemm) {
+    if (!llvm::all_of(ValueRange{product.a, product.b, product.c},
+                      [](Value v) { return hasUnitInnerStride(v.getType()); }))
+      return std::nullopt;
+    return product;
+  }
+  // vecmat's operands are (x, A): keep the matrix in `a`.
+  if (product.transposeA)
+    std::swap(product.a, product.b);
+  if (!hasUnitInnerStride(product.a.getType()) ||
+      !isBlasVector(product.b.getType()) || !isBlasVector(product.c.getType()))
     return std::nullopt;
   return product;
 }
 
-/// The static m, n, k of one product (one batch item), kDynamic if unknown.
-std::array<int64_t, 3> staticSizes(const Product &product) {
+/// The static sizes whose product, times 2, is the flop count of one
+/// product (one batch item): m, n, k of a matmul, the stored matrix's rows
+/// and columns of a matrix-vector product; kDynamic if unknown.
+SmallVector<int64_t> staticSizes(const Product &product) {
   auto shape = [](Value v) { return cast<MemRefType>(v.getType()).getShape(); };
   ArrayRef<int64_t> a = shape(product.a), c = shape(product.c);
+  if (product.kind == Product::Kind::Gemv)
+    return {a[0], a[1]};
   size_t rank = c.size();
   return {c[rank - 2], c[rank - 1], a[rank - 1]};
 }
@@ -93,11 +147,13 @@ bool shouldRewrite(Operation *op, int64_t minFlops) {
   std::optional<Product> product = matchProduct(op);
   if (!product)
     return false;
-  auto [m, n, k] = staticSizes(*product);
-  if (ShapedType::isDynamic(m) || ShapedType::isDynamic(n) ||
-      ShapedType::isDynamic(k))
-    return true; // decided at run time
-  return 2 * m * n * k >= minFlops;
+  int64_t flops = 2;
+  for (int64_t size : staticSizes(*product)) {
+    if (ShapedType::isDynamic(size))
+      return true; // decided at run time
+    flops *= size;
+  }
+  return flops >= minFlops;
 }
 
 /// A `linalg.fill` of 0.0 right before `op` into its output buffer, which
@@ -113,11 +169,12 @@ linalg::FillOp getZeroFillBefore(Operation *op, Value output) {
   return fill;
 }
 
-/// A matrix operand as the call sees it: the byte address of its first
-/// element and its strides in elements.
+/// A matrix or vector operand as the call sees it: the byte address of its
+/// first element and its strides in elements.
 struct MatrixRef {
   OpFoldResult address; // index
   OpFoldResult batchStrideBytes, rowStride;
+  OpFoldResult innerStride; // rank 1: the vector's increment
 };
 
 /// Index arithmetic that folds what is known at compile time, so that
@@ -186,19 +243,20 @@ public:
     Location loc = op->getLoc();
     linalg::FillOp zeroFill = getZeroFillBefore(op, product.c);
 
-    auto [sm, sn, sk] = staticSizes(product);
-    bool isStatic = !ShapedType::isDynamic(sm) && !ShapedType::isDynamic(sn) &&
-                    !ShapedType::isDynamic(sk);
+    bool isStatic = llvm::none_of(staticSizes(product), ShapedType::isDynamic);
     rewriter.setInsertionPoint(zeroFill ? zeroFill.getOperation() : op);
     // Flop counts are never negative: with min-flops=0 no choice is left.
     if (isStatic || minFlops == 0) {
       emitCalls(rewriter, loc, product, /*beta=*/zeroFill ? 0.0f : 1.0f);
     } else {
-      // 2*m*n*k >= minFlops decides at run time between BLAS and loops.
+      // 2 * (product of the sizes) >= minFlops decides at run time between
+      // BLAS and loops.
       IndexMath math(rewriter, loc);
-      auto [m, n, k] = getSizes(rewriter, loc, product);
-      OpFoldResult flops =
-          math.mul(math.constant(2), math.mul(m, math.mul(n, k)));
+      SmallVector<OpFoldResult> sizes = getSizes(rewriter, loc, product);
+      OpFoldResult flops = sizes.back();
+      for (OpFoldResult size : llvm::reverse(ArrayRef(sizes).drop_back()))
+        flops = math.mul(size, flops);
+      flops = math.mul(math.constant(2), flops);
       Value large = rewriter.create<arith::CmpIOp>(
           loc, arith::CmpIPredicate::sge, math.value(flops),
           rewriter.create<arith::ConstantIndexOp>(loc, minFlops));
@@ -218,21 +276,25 @@ public:
   }
 
 private:
-  /// m, n and k of one product.
-  static std::array<OpFoldResult, 3> getSizes(OpBuilder &b, Location loc,
-                                              const Product &product) {
+  /// m, n and k of one matmul; rows and columns of the stored matrix of a
+  /// matrix-vector product.
+  static SmallVector<OpFoldResult> getSizes(OpBuilder &b, Location loc,
+                                            const Product &product) {
+    if (product.kind == Product::Kind::Gemv)
+      return {memref::getMixedSize(b, loc, product.a, 0),
+              memref::getMixedSize(b, loc, product.a, 1)};
     int64_t rank = cast<MemRefType>(product.c.getType()).getRank();
     return {memref::getMixedSize(b, loc, product.c, rank - 2),
             memref::getMixedSize(b, loc, product.c, rank - 1),
             memref::getMixedSize(b, loc, product.a, rank - 1)};
   }
 
-  /// The address and strides of `matrix` (rank 2, or 3 when batched); what
-  /// the type knows statically stays a constant, the rest is read with
-  /// memref.extract_strided_metadata.
-  static MatrixRef describe(OpBuilder &b, Location loc, Value matrix) {
+  /// The address and strides of `operand` (a vector, a matrix, or a batch of
+  /// matrices); what the type knows statically stays a constant, the rest is
+  /// read with memref.extract_strided_metadata.
+  static MatrixRef describe(OpBuilder &b, Location loc, Value operand) {
     IndexMath math(b, loc);
-    auto type = cast<MemRefType>(matrix.getType());
+    auto type = cast<MemRefType>(operand.getType());
     auto [strides, offset] = getStridesAndOffset(type);
     memref::ExtractStridedMetadataOp meta;
     auto known = [&](int64_t value,
@@ -240,20 +302,23 @@ private:
       if (!ShapedType::isDynamic(value))
         return math.constant(value);
       if (!meta)
-        meta = b.create<memref::ExtractStridedMetadataOp>(loc, matrix);
+        meta = b.create<memref::ExtractStridedMetadataOp>(loc, operand);
       return read();
     };
     size_t rank = strides.size();
     MatrixRef ref;
-    ref.rowStride =
-        known(strides[rank - 2], [&] { return meta.getStrides()[rank - 2]; });
+    ref.innerStride = known(strides[rank - 1],
+                            [&] { return meta.getStrides()[rank - 1]; });
+    if (rank >= 2)
+      ref.rowStride =
+          known(strides[rank - 2], [&] { return meta.getStrides()[rank - 2]; });
     if (rank == 3)
       ref.batchStrideBytes =
           math.mul(known(strides[0], [&] { return meta.getStrides()[0]; }),
                    math.constant(sizeof(float)));
     OpFoldResult elements = known(offset, [&] { return meta.getOffset(); });
     Value aligned =
-        b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, matrix);
+        b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, operand);
     ref.address = aligned;
     if (getConstantIntValue(elements) != 0)
       ref.address =
@@ -280,11 +345,44 @@ private:
         math.max(rowStride, math.max(rowLength, math.constant(1))));
   }
 
-  /// The calls of attnrt_sgemm for `product`: one, or a loop over the batch.
   static void emitCalls(OpBuilder &b, Location loc, const Product &product,
                         float beta) {
+    if (product.kind == Product::Kind::Gemv)
+      return emitGemvCall(b, loc, product, beta);
+    emitGemmCalls(b, loc, product, beta);
+  }
+
+  /// The call of attnrt_sgemv for a matvec (y = A x) or vecmat (y = A^T x).
+  static void emitGemvCall(OpBuilder &b, Location loc, const Product &product,
+                           float beta) {
     IndexMath math(b, loc);
-    auto [m, n, k] = getSizes(b, loc, product);
+    SmallVector<OpFoldResult> sizes = getSizes(b, loc, product);
+    MatrixRef a = describe(b, loc, product.a), x = describe(b, loc, product.b),
+              y = describe(b, loc, product.c);
+    Value trans = b.create<arith::ConstantOp>(
+        loc, b.getI32IntegerAttr(product.transposeA ? 1 : 0));
+    Value rows = math.toI64(sizes[0]), cols = math.toI64(sizes[1]);
+    Value lda = leadingDim(math, a.rowStride, sizes[1]);
+    // Static and >= 1 (isBlasVector).
+    Value incx = math.toI64(x.innerStride), incy = math.toI64(y.innerStride);
+    Value alpha = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(1.0f));
+    Value betaValue =
+        beta == 1.0f
+            ? alpha
+            : b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(beta));
+    b.create<func::CallOp>(
+        loc, kSgemvName, TypeRange{},
+        ValueRange{trans, rows, cols, alpha, pointerTo(b, loc, a, Value()), lda,
+                   pointerTo(b, loc, x, Value()), incx, betaValue,
+                   pointerTo(b, loc, y, Value()), incy});
+  }
+
+  /// The calls of attnrt_sgemm for `product`: one, or a loop over the batch.
+  static void emitGemmCalls(OpBuilder &b, Location loc, const Product &product,
+                            float beta) {
+    IndexMath math(b, loc);
+    SmallVector<OpFoldResult> sizes = getSizes(b, loc, product);
+    OpFoldResult m = sizes[0], n = sizes[1], k = sizes[2];
     MatrixRef a = describe(b, loc, product.a), bm = describe(b, loc, product.b),
               c = describe(b, loc, product.c);
     auto i32 = [&](int32_t value) -> Value {
@@ -337,13 +435,21 @@ struct AttnMatmulToBlasPass
       return signalPassFailure();
     }
     SmallVector<Operation *> candidates;
+    bool needsSgemm = false, needsSgemv = false;
     module.walk([&](linalg::LinalgOp op) {
-      if (shouldRewrite(op, minFlops))
-        candidates.push_back(op);
+      if (!shouldRewrite(op, minFlops))
+        return;
+      candidates.push_back(op);
+      bool gemv = matchProduct(op)->kind == Product::Kind::Gemv;
+      needsSgemv |= gemv;
+      needsSgemm |= !gemv;
     });
     if (candidates.empty())
       return;
-    if (failed(declareSgemm(module)))
+    if ((needsSgemm && failed(declare(module, kSgemmName,
+                                      getSgemmType(module.getContext())))) ||
+        (needsSgemv && failed(declare(module, kSgemvName,
+                                      getSgemvType(module.getContext())))))
       return signalPassFailure();
 
     RewritePatternSet patterns(&getContext());
@@ -354,20 +460,21 @@ struct AttnMatmulToBlasPass
       signalPassFailure();
   }
 
-  /// Declares attnrt_sgemm once, or checks an existing declaration.
-  static LogicalResult declareSgemm(ModuleOp module) {
-    FunctionType type = getSgemmType(module.getContext());
-    if (Operation *existing = module.lookupSymbol(kSgemmName)) {
+  /// Declares the runtime function `name` once, or checks an existing
+  /// declaration.
+  static LogicalResult declare(ModuleOp module, StringRef name,
+                               FunctionType type) {
+    if (Operation *existing = module.lookupSymbol(name)) {
       auto func = dyn_cast<func::FuncOp>(existing);
       if (func && func.getFunctionType() == type)
         return success();
       return existing->emitError()
-             << "'" << kSgemmName
+             << "'" << name
              << "' is already defined with another type than the runtime's "
              << type;
     }
     OpBuilder b(module.getBodyRegion());
-    auto func = b.create<func::FuncOp>(module.getLoc(), kSgemmName, type);
+    auto func = b.create<func::FuncOp>(module.getLoc(), name, type);
     func.setPrivate();
     return success();
   }

@@ -49,7 +49,8 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg", "mlir::ModuleOp"> {
 }
 
 def AttnMatmulToBlas : Pass<"attn-matmul-to-blas", "mlir::ModuleOp"> {
-  let summary = "Rewrite bufferized f32 matmuls into calls of attnrt_sgemm";
+  let summary = "Rewrite bufferized f32 matmuls and matrix-vector products "
+                "into calls of attnrt_sgemm / attnrt_sgemv";
   let description = [{
     Runs after bufferization. Rewrites `linalg.matmul`,
     `linalg.matmul_transpose_b`, `linalg.batch_matmul` and
@@ -60,13 +61,29 @@ def AttnMatmulToBlas : Pass<"attn-matmul-to-blas", "mlir::ModuleOp"> {
                         f32 alpha, ptr a, i64 lda, ptr b, i64 ldb,
                         f32 beta, ptr c, i64 ldc)
 
-    (row major, C = alpha op(A) op(B) + beta C), declared once per module.
-    Batched products become an scf.for over the batch with one call each.
-    linalg's matmuls accumulate into C, so beta is 1, unless the product is
-    directly preceded by a `linalg.fill` of 0.0 into the same buffer: then
-    that fill is folded into beta = 0.
+    (row major, C = alpha op(A) op(B) + beta C), and `linalg.matvec`
+    (y = A x) and `linalg.vecmat` (y = A^T x) on f32 memrefs whose matrix
+    has an innermost stride of 1 and whose vectors have static strides
+    >= 1 into calls of
 
-    `min-flops` is compared with 2*m*n*k of one product (one batch item).
+      void attnrt_sgemv(i32 trans, i64 rows, i64 cols, f32 alpha, ptr a,
+                        i64 lda, ptr x, i64 incx, f32 beta, ptr y, i64 incy)
+
+    (row major, A stored rows x cols, y = alpha op(A) x + beta y; trans = 1
+    for vecmat; the vector strides are the increments), each declared once
+    per module when used. A vector stride known only at run time is left
+    alone (it could be 0 or negative, which an increment does not mean the
+    same way). sgemv rather than sgemm with n = 1: OpenBLAS 0.3.21 packs the
+    operands of every sgemm, and sgemv is 3-6x faster for every M, K in
+    100..2000 (bench/blas/gemv_vs_gemm.c; attnrt_sgemm itself forwards
+    products with m == 1 or n == 1 to sgemv for the same reason).
+    Batched products become an scf.for over the batch with one call each.
+    linalg's products accumulate into the output, so beta is 1, unless the
+    product is directly preceded by a `linalg.fill` of 0.0 into the same
+    buffer: then that fill is folded into beta = 0.
+
+    `min-flops` is compared with 2*m*n*k of one matmul (one batch item), and
+    with 2*rows*cols of a matrix-vector product.
     Smaller products keep the op (which becomes loops); when a size is
     dynamic an scf.if chooses at run time between the call and the op
     (with min-flops=0 every product is a call, without a choice). The
@@ -80,7 +97,8 @@ def AttnMatmulToBlas : Pass<"attn-matmul-to-blas", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"minFlops", "min-flops", "int64_t", /*default=*/"512",
-           "Products with fewer flops (2*m*n*k) than this stay as loops">
+           "Products with fewer flops (2*m*n*k, 2*rows*cols) than this stay "
+           "as loops">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::func::FuncDialect",
