@@ -37,8 +37,13 @@ static int64_t encode_source(const char *text, int32_t *ids) {
   for (int64_t i = 0; i < n; ++i) {
     const char *at = text[i] ? strchr(DATE_SRC_CHARS, text[i]) : NULL;
     if (!at) {
-      fprintf(stderr, "error: '%s': character '%c' is not in the vocabulary\n",
-              text, text[i]);
+      unsigned char c = (unsigned char)text[i];
+      if (c >= 0x20 && c < 0x7f)
+        fprintf(stderr, "error: '%s': character '%c' is not in the vocabulary\n",
+                text, c);
+      else
+        fprintf(stderr, "error: '%s': byte 0x%02x (outside ASCII) is not in the "
+                        "vocabulary\n", text, c);
       return -1;
     }
     ids[i] = 1 + (int32_t)(at - DATE_SRC_CHARS);
