@@ -114,6 +114,8 @@ static int write_heatmap(const char *path, const char *source, int64_t S,
   }
   const int cell = 24, left = 40, top = 40;
   int width = left + (int)S * cell + 10, height = top + T * cell + 30;
+  if (width < 460) /* room for the caption */
+    width = 460;
   fprintf(f,
           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
           "height=\"%d\" font-family=\"monospace\" font-size=\"14\">\n"
