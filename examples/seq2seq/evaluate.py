@@ -40,7 +40,7 @@ def main():
     p.add_argument("--dump")
     p.add_argument("--model", choices=["attention", "noattention"],
                    default="attention")
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     pairs = dates.read_heldout(args.heldout)

@@ -103,7 +103,7 @@ def check_files(directory):
 
 
 def main():
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     directory = sys.argv[1] if len(sys.argv) > 1 else \
         os.path.dirname(os.path.abspath(__file__))
     dates.check()
