@@ -33,7 +33,8 @@ DATES="Tue, Nov 24 2026
 24.11.26
 the 3rd of March 1957
 Dec 31, 49
-SATURDAY, 1 JANUARY 2000"
+SATURDAY, 1 JANUARY 2000
+19821122"
 echo
 echo "== 2. translate dates (weights trained by examples/seq2seq/train.py)"
 echo "\$ ./translate --weights date_attention.safetensors --heatmap heatmap.svg"
