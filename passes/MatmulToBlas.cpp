@@ -45,8 +45,8 @@ FunctionType getSgemvType(MLIRContext *ctx) {
   Builder b(ctx);
   Type i32 = b.getI32Type(), i64 = b.getI64Type(), f32 = b.getF32Type();
   Type ptr = LLVM::LLVMPointerType::get(ctx);
-  return b.getFunctionType({i32, i64, i64, f32, ptr, i64, ptr, i64, f32, ptr, i64},
-                           {});
+  return b.getFunctionType(
+      {i32, i64, i64, f32, ptr, i64, ptr, i64, f32, ptr, i64}, {});
 }
 
 /// The strides of `type` when it is an f32 memref with a strided layout.
@@ -307,8 +307,8 @@ private:
     };
     size_t rank = strides.size();
     MatrixRef ref;
-    ref.innerStride = known(strides[rank - 1],
-                            [&] { return meta.getStrides()[rank - 1]; });
+    ref.innerStride =
+        known(strides[rank - 1], [&] { return meta.getStrides()[rank - 1]; });
     if (rank >= 2)
       ref.rowStride =
           known(strides[rank - 2], [&] { return meta.getStrides()[rank - 2]; });

@@ -74,7 +74,7 @@ def AttnMatmulToBlas : Pass<"attn-matmul-to-blas", "mlir::ModuleOp"> {
     per module when used. A vector stride known only at run time is left
     alone (it could be 0 or negative, which an increment does not mean the
     same way). sgemv rather than sgemm with n = 1: OpenBLAS 0.3.21 packs the
-    operands of every sgemm, and sgemv is 3-6x faster for every M, K in
+    operands of every sgemm, and sgemv is 2.7-5.7x faster for every M, K in
     100..2000 (bench/blas/gemv_vs_gemm.c; attnrt_sgemm itself forwards
     products with m == 1 or n == 1 to sgemv for the same reason).
     Batched products become an scf.for over the batch with one call each.

@@ -2,10 +2,10 @@
  * row-major W [M, K] and M, K in 100..2000, on one thread:
  *   sgemv   cblas_sgemv(RowMajor, NoTrans, M, K, W, x, y)       y = W x
  *   gemm_n1 cblas_sgemm(RowMajor, M, n=1, K)                     the same
- *   gemvT   cblas_sgemv(RowMajor, Trans, M, K, W, x, y)         y = W^T x (vecmat)
- *   gemm_m1 cblas_sgemm(RowMajor, m=1, n=K, k=M)                 the same
- * all with beta = 1 (accumulate, as linalg does). Each time is the median of
- * 31 samples of enough calls to last ~2 ms, weights warm in cache (as they
+ *   gemvT   cblas_sgemv(RowMajor, Trans, M, K, W, x, y)         y = W^T x
+ * (vecmat) gemm_m1 cblas_sgemm(RowMajor, m=1, n=K, k=M)                 the
+ * same all with beta = 1 (accumulate, as linalg does). Each time is the median
+ * of 31 samples of enough calls to last ~2 ms, weights warm in cache (as they
  * are in a decoder step called in a loop).
  *   usage: gemv_vs_gemm  (prints a markdown table) */
 #include <cblas.h>
@@ -32,15 +32,15 @@ static void gemv(int m, int k, const float *w, const float *x, float *y) {
   cblas_sgemv(CblasRowMajor, CblasNoTrans, m, k, 1.0f, w, k, x, 1, 1.0f, y, 1);
 }
 static void gemm_n1(int m, int k, const float *w, const float *x, float *y) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, 1, k, 1.0f, w, k,
-              x, 1, 1.0f, y, 1);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, 1, k, 1.0f, w, k, x,
+              1, 1.0f, y, 1);
 }
 static void gemvT(int m, int k, const float *w, const float *x, float *y) {
   cblas_sgemv(CblasRowMajor, CblasTrans, m, k, 1.0f, w, k, x, 1, 1.0f, y, 1);
 }
 static void gemm_m1(int m, int k, const float *w, const float *x, float *y) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1, k, m, 1.0f, x, m,
-              w, k, 1.0f, y, k);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, 1, k, m, 1.0f, x, m, w,
+              k, 1.0f, y, k);
 }
 
 /* Median microseconds per call. */
@@ -75,15 +75,18 @@ int main(void) {
     w[i] = (float)(rand() / (double)RAND_MAX) - 0.5f;
   for (int i = 0; i < 2000; ++i)
     x[i] = (float)(rand() / (double)RAND_MAX) - 0.5f, y[i] = 0.0f;
-  printf("| M | K | sgemv us | sgemm n=1 us | gemm/gemv | sgemv^T us | sgemm m=1 us | gemm/gemv |\n");
+  printf("| M | K | sgemv us | sgemm n=1 us | gemm/gemv | sgemv^T us | sgemm "
+         "m=1 us | gemm/gemv |\n");
   printf("|--:|--:|--:|--:|--:|--:|--:|--:|\n");
   for (int i = 0; i < kSizes; ++i)
     for (int j = 0; j < kSizes; ++j) {
       int m = sizes[i], k = sizes[j];
-      double a = timeit(gemv, m, k, w, x, y), b = timeit(gemm_n1, m, k, w, x, y);
-      double c = timeit(gemvT, m, k, w, x, y), d = timeit(gemm_m1, m, k, w, x, y);
-      printf("| %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", m, k,
-             a, b, b / a, c, d, d / c);
+      double a = timeit(gemv, m, k, w, x, y),
+             b = timeit(gemm_n1, m, k, w, x, y);
+      double c = timeit(gemvT, m, k, w, x, y),
+             d = timeit(gemm_m1, m, k, w, x, y);
+      printf("| %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", m, k, a,
+             b, b / a, c, d, d / c);
       fflush(stdout);
     }
   free(w), free(x), free(y);

@@ -55,11 +55,11 @@ static double median_us(entry f, memref2 *a, memref1 *x, memref1 *y) {
 }
 
 int main(void) {
-  static const int shapes[][2] = {{4, 4},   {8, 8},   {4, 64},  {16, 16},
-                                  {13, 64}, {32, 32}, {64, 16}, {64, 64},
+  static const int shapes[][2] = {{4, 4},    {8, 8},     {4, 64},   {16, 16},
+                                  {13, 64},  {32, 32},   {64, 16},  {64, 64},
                                   {13, 256}, {128, 128}, {384, 144}};
-  float *w = malloc(sizeof(float) * 384 * 256), *v = malloc(sizeof(float) * 384),
-        *out = calloc(384, sizeof(float));
+  float *w = malloc(sizeof(float) * 384 * 256),
+        *v = malloc(sizeof(float) * 384), *out = calloc(384, sizeof(float));
   for (int i = 0; i < 384 * 256; ++i)
     w[i] = (float)((i * 37) % 101) / 101.0f - 0.5f;
   for (int i = 0; i < 384; ++i)

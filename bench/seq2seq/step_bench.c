@@ -35,7 +35,6 @@
 #define STR2(x) #x
 #define STR(x) STR2(x)
 
-
 static double now(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -98,9 +97,9 @@ typedef struct {
 
 static void run_step(void *context) {
   step_args *a = context;
-  attnrt_status status = FN(step)(a->model, a->S, &a->y, a->s, a->keys,
-                                  a->pkeys, a->logits, &a->token, a->s1,
-                                  a->align);
+  attnrt_status status =
+      FN(step)(a->model, a->S, &a->y, a->s, a->keys, a->pkeys, a->logits,
+               &a->token, a->s1, a->align);
   if (status) {
     fprintf(stderr, "step_bench: step: %s: %s\n", attnrt_status_name(status),
             attnrt_last_error());

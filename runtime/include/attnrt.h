@@ -194,9 +194,9 @@ ATTNRT_API void attnrt_sgemm(int32_t trans_a, int32_t trans_b, int64_t m,
  *  valid (an empty x leaves y = beta * y). Invalid arguments (negative
  *  sizes, lda smaller than the row, increments below 1, null pointers where
  *  data is needed) leave y untouched and record
- *  ATTNRT_ERROR_INVALID_ARGUMENT as the thread's last error. For products
- *  with one row or column this is 3-6x faster than attnrt_sgemm (OpenBLAS
- *  0.3.21 packs the operands of every sgemm; bench/blas/gemv_vs_gemm.c). */
+ *  ATTNRT_ERROR_INVALID_ARGUMENT as the thread's last error. OpenBLAS
+ *  0.3.21's sgemm with n = 1 is 2.7-5.7x slower than its sgemv
+ *  (bench/blas/gemv_vs_gemm.c). */
 ATTNRT_API void attnrt_sgemv(int32_t trans, int64_t m, int64_t n, float alpha,
                              const float *a, int64_t lda, const float *x,
                              int64_t incx, float beta, float *y, int64_t incy);

@@ -195,8 +195,8 @@ TEST(RuntimeSgemv, BetaZeroIgnoresNaNInY) {
     std::vector<float> y(2, std::nanf(""));
     attnrt_sgemv(trans, 2, 2, 1.0f, a.data(), 2, x.data(), 1, 0.0f, y.data(),
                  1);
-    EXPECT_EQ(y, trans ? (std::vector<float>{4, 6})
-                       : (std::vector<float>{3, 7}));
+    EXPECT_EQ(y,
+              trans ? (std::vector<float>{4, 6}) : (std::vector<float>{3, 7}));
   }
 }
 
@@ -216,8 +216,7 @@ TEST(RuntimeSgemv, InvalidArgumentsLeaveYUntouched) {
   EXPECT_NE(std::string(attnrt_last_error()).find("lda=3"), std::string::npos)
       << attnrt_last_error();
   attnrt_sgemv(0, 4, 4, 1.0f, a.data(), 4, x.data(), 0, 0.0f, y.data(), 1);
-  EXPECT_NE(std::string(attnrt_last_error()).find("incx=0"),
-            std::string::npos);
+  EXPECT_NE(std::string(attnrt_last_error()).find("incx=0"), std::string::npos);
   attnrt_sgemv(1, 4, 4, 1.0f, a.data(), 4, x.data(), 1, 0.0f, y.data(), -1);
   EXPECT_NE(std::string(attnrt_last_error()).find("incy=-1"),
             std::string::npos);
