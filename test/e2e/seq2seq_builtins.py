@@ -154,9 +154,10 @@ with torch.no_grad():
 
 # Bad token ids and padding lengths: an error status and a message, and the
 # outputs keep the caller's canary bytes (nothing written).
-def expect_rejected(fn, dims, inputs, shapes, message):
+def expect_rejected(fn, dims, inputs, shapes, message,
+                    status="ATTNRT_ERROR_OUT_OF_RANGE"):
     err = model.call(fn, weights_path, dims, inputs, shapes, expect_status=3)
-    assert "ATTNRT_ERROR_OUT_OF_RANGE" in err and message in err, err
+    assert status in err and message in err, err
     for name, raw in model.last_raw_outputs.items():
         assert raw is not None and set(raw) == {0x7f}, f"{fn}: {name} was written"
     print(f"rejected: {err.strip()}")
@@ -176,6 +177,13 @@ expect_rejected("pad", {"S": 4}, [rand(4), np.array(5)], [(4,)],
                 "rnn_pad: len[0] = 5 is not a padding length (0 to 4)")
 expect_rejected("pad", {"S": 4}, [rand(4), np.array(-1)], [(4,)],
                 "rnn_pad: len[0] = -1 is not a padding length (0 to 4)")
+
+# A source longer than the bound of S: refused before anything is read.
+expect_rejected("grus", {"S": 41},
+                [np.zeros(41, np.int32), rand(H), rand(2, H)],
+                [(41, H), (H,), (41, H), (H,), (41, 2 * H), (2, H), (41, H)],
+                "rnn_grus: dim S = 41 is above its bound 40",
+                status="ATTNRT_ERROR_INVALID_ARGUMENT")
 
 # Lengths at both ends of the range are fine; 0 masks every key.
 e = rand(4)
