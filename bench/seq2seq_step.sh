@@ -47,4 +47,6 @@ done
 
 "$PY" "$HERE/seq2seq/torch_step.py" --work "$WORK" \
   --out "$ROOT/bench/results/seq2seq_step.json" --samples "$SAMPLES" \
-  --threads "$THREADS" --command "bench/seq2seq_step.sh $*" "${specs[@]}"
+  --threads "$THREADS" \
+  --command "${ATTNC_BUILD_DIR:+ATTNC_BUILD_DIR=$ATTNC_BUILD_DIR }bench/seq2seq_step.sh${*:+ $*}" \
+  "${specs[@]}"
