@@ -562,14 +562,22 @@ LogicalResult mlir::attn::emitCHeader(ModuleOp module,
           os << (i ? ", " : "") << "int64_t " << entry.dims[i];
         if (entry.dims.empty())
           os << "void";
-        os << ") { return ";
+        os << ") { ";
+        // Every helper of a fn takes all its dims; mark the unused ones so
+        // that -Wextra stays quiet.
+        for (const std::string &dim : entry.dims)
+          if (llvm::none_of(arg.shape, [&](const auto &size) {
+                return std::holds_alternative<std::string>(size) &&
+                       std::get<std::string>(size) == dim;
+              }))
+            os << "(void)" << dim << "; ";
         std::string product;
         for (const auto &size : arg.shape)
           product += (product.empty() ? "" : " * ") +
                      (std::holds_alternative<int64_t>(size)
                           ? "(int64_t)" + sizeText(size)
                           : sizeText(size));
-        os << (product.empty() ? "1" : product) << "; }\n";
+        os << "return " << (product.empty() ? "1" : product) << "; }\n";
       }
   }
   os << "\n#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";

@@ -88,6 +88,7 @@ class CompiledModel:
             "  if (fread(data, 1, *size, f) != (size_t)*size) exit(4);",
             "  fclose(f); return data; }",
             "int main(int argc, char **argv) {",
+            "  (void)argc;",
             f"  {self.model} *model;",
             f"  attnrt_status status = {self.model}_create(argv[1], &model);",
             "  if (status) { fprintf(stderr, \"create: %s: %s\\n\", "
@@ -123,7 +124,7 @@ class CompiledModel:
         with open(source, "w") as f:
             f.write("\n".join(lines) + "\n")
         binary = source[:-2]
-        run(["clang-19", "-O1", "-Wall", "-Werror", "-I", self.env.include,
+        run(["clang-19", "-O1", "-Wall", "-Wextra", "-Werror", "-I", self.env.include,
              source, self.obj, "-o", binary, "-L", self.env.lib_dir,
              "-Wl,-rpath," + self.env.lib_dir, "-lattnrt", "-lopenblas", "-lm"])
         return binary
