@@ -35,6 +35,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as Fn
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "examples", "seq2seq"))
+import model as M  # noqa: E402
+
 
 # ---- model sizes from the .attn file -----------------------------------------
 
@@ -144,21 +148,8 @@ class Seq2Seq(nn.Module):
         self.dec = nn.GRUCell(F + K, D)
         self.out = nn.Linear(D + K, VT)
 
-    NAMES = {
-        "src_emb": "src_emb.weight",
-        "enc_weight_ih": "enc.weight_ih_l0", "enc_weight_hh": "enc.weight_hh_l0",
-        "enc_bias_ih": "enc.bias_ih_l0", "enc_bias_hh": "enc.bias_hh_l0",
-        "enc_weight_ih_reverse": "enc.weight_ih_l0_reverse",
-        "enc_weight_hh_reverse": "enc.weight_hh_l0_reverse",
-        "enc_bias_ih_reverse": "enc.bias_ih_l0_reverse",
-        "enc_bias_hh_reverse": "enc.bias_hh_l0_reverse",
-        "init_w": "init.weight", "init_b": "init.bias",
-        "att_W": "att_W", "att_U": "att_U", "att_v": "att_v",
-        "tgt_emb": "tgt_emb.weight",
-        "dec_weight_ih": "dec.weight_ih", "dec_weight_hh": "dec.weight_hh",
-        "dec_bias_ih": "dec.bias_ih", "dec_bias_hh": "dec.bias_hh",
-        "out_w": "out.weight", "out_b": "out.bias",
-    }
+    # exported name -> parameter, as in the date model of examples/seq2seq
+    NAMES = M.TORCH_NAMES
 
     def load(self, weights):
         params = dict(self.named_parameters())

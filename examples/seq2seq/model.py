@@ -70,7 +70,7 @@ def param_shapes(attention):
 
 
 # exported name -> attribute path in DateTranslator
-_TORCH_NAMES = {
+TORCH_NAMES = {
     "src_emb": "src_emb.weight",
     "enc_weight_ih": "enc.weight_ih_l0", "enc_weight_hh": "enc.weight_hh_l0",
     "enc_bias_ih": "enc.bias_ih_l0", "enc_bias_hh": "enc.bias_hh_l0",
@@ -210,7 +210,7 @@ class DateTranslator(nn.Module):
     def tensors(self):
         """Exported name -> float32 numpy array, in file order."""
         params = dict(self.named_parameters())
-        return {name: params[_TORCH_NAMES[name]].detach().cpu().numpy()
+        return {name: params[TORCH_NAMES[name]].detach().cpu().numpy()
                 .astype(np.float32)
                 for name in param_shapes(self.attention)}
 
@@ -228,7 +228,7 @@ class DateTranslator(nn.Module):
                 if list(arr.shape) != shape:
                     raise ValueError(f"{name}: shape {list(arr.shape)}, "
                                      f"expected {shape}")
-                params[_TORCH_NAMES[name]].copy_(torch.from_numpy(
+                params[TORCH_NAMES[name]].copy_(torch.from_numpy(
                     np.ascontiguousarray(arr, dtype=np.float32)))
         return self
 
