@@ -33,7 +33,6 @@ import time
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as Fn
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "..", "examples", "seq2seq"))
@@ -79,40 +78,6 @@ def param_shapes(c):
 
 # The weight matrices one step multiplies (the floor streams each once).
 STEP_MATRICES = ("att_W", "dec_weight_ih", "dec_weight_hh", "out_w")
-
-
-# ---- safetensors (F32 only), as examples/seq2seq/model.py writes them --------
-
-def save_safetensors(path, tensors):
-    header, offset, blobs = {}, 0, []
-    for name, arr in tensors.items():
-        data = np.ascontiguousarray(arr, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(arr.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-(8 + len(text)) % 64)  # 64-byte aligned data: no copies
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for data in blobs:
-            f.write(data)
-
-
-def load_safetensors(path):
-    raw = open(path, "rb").read()
-    (n,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + n])
-    header.pop("__metadata__", None)
-    data = raw[8 + n:]
-    out = {}
-    for name, info in header.items():
-        assert info["dtype"] == "F32", (path, name, info["dtype"])
-        begin, end = info["data_offsets"]
-        out[name] = np.frombuffer(data[begin:end], "<f4").reshape(
-            info["shape"]).astype(np.float32)
-    return out
 
 
 def random_weights(shapes, seed):
@@ -261,11 +226,12 @@ def bench_model(spec, args, rows, checks):
     work = os.path.join(args.work, name)
     os.makedirs(work, exist_ok=True)
     if os.path.exists(weights_path):
-        weights, origin = load_safetensors(weights_path), "trained"
+        weights, origin = M.load_safetensors(weights_path)[0], "trained"
     else:
         weights, origin = random_weights(shapes, seed=5), "random"
         weights_path = os.path.join(work, f"{name}.safetensors")
-        save_safetensors(weights_path, weights)
+        # 64-byte aligned data: the runtime maps it without copies.
+        M.save_safetensors(weights_path, weights, align=64)
     for pname, shape in shapes.items():
         assert list(weights[pname].shape) == shape, (pname, shape)
 

@@ -235,8 +235,9 @@ class DateTranslator(nn.Module):
 
 # ---- safetensors, written and read by hand ---------------------------------
 
-def save_safetensors(path, tensors, metadata=None):
-    """tensors: name -> array (stored as little-endian F32, in dict order)."""
+def save_safetensors(path, tensors, metadata=None, align=8):
+    """tensors: name -> array (stored as little-endian F32, in dict order).
+    The data section starts at a multiple of `align` bytes."""
     header, offset, blobs = {}, 0, []
     if metadata:
         header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
@@ -247,7 +248,7 @@ def save_safetensors(path, tensors, metadata=None):
         offset += len(data)
         blobs.append(data)
     text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
+    text += b" " * (-(8 + len(text)) % align)
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(text)))
         f.write(text)
