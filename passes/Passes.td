@@ -48,6 +48,99 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def AttnTile : Pass<"attn-tile"> {
+  let summary = "Lower attn.attention to flash-style loops over query and "
+                "key blocks with an online softmax";
+  let description = [{
+    Rewrites each `attn.attention` on a block of queries into one
+    `scf.forall` over (group, head, query block) -- the batch dims are
+    flattened into groups -- whose body runs an `scf.for` over the key
+    blocks carrying the running row maximum, the running row sum and the
+    accumulator (the output block itself), as in FlashAttention: per key
+    block, the scores go into a [query-block x key-block] scratch tile,
+    the maximum is updated, the tile becomes exp(e - max) in place, the sum
+    and the accumulator are rescaled by exp(old max - new max), and the
+    accumulator gets p V (`linalg.matmul`, a BLAS call after
+    `attn-matmul-to-blas`). The output block is the accumulator divided by
+    the sum (0 for a query without any kept key, never NaN). Memory is
+    O(query-block x key-block) per thread besides the inputs and output.
+
+    Score kinds: the per-op work is done once, before the loops, and the
+    per-block work is a product where possible. `dot`; `scaled_dot`
+    scales the queries once; `general` multiplies the queries by W once and
+    then is a dot; `location` is a dot against the first Nk rows of W;
+    `cosine` is a dot divided per block by max(|q_i| |k_j|, 1e-8) with the
+    norms computed once; `additive` computes W s_i and U h_j once and
+    v^T tanh(.) per block in one `linalg.generic`.
+
+    Masks: key blocks that a mask removes entirely are never visited
+    (causal: past the block's last query; padding with one length per
+    sequence: at or past the length; window: outside [q0 - w, q_last + w]).
+    Of the visited blocks, those no mask cuts into run without a mask test
+    (the `scf.for` tagged `attn.key_blocks`); the rest (the causal diagonal,
+    every block with per-query lengths or a window) test the mask in the
+    generics (the loop tagged `attn.masked_key_blocks`).
+
+    When the op returns the weights, a second `scf.for` over the visited
+    key blocks recomputes the scores and writes exp(e - max) / sum with the
+    final row maximum and sum into the weights; keys never visited get 0.
+
+    With a causal mask the last query blocks (the most keys) are the first
+    iterations, so that threads that take iterations in order finish
+    together. The `scf.forall` becomes a call of `attnrt_parallel_for`
+    (`attn-outline-parallel`) after bufferization.
+
+    Not tiled (left for `convert-attn-to-linalg`): a single query (a decoder
+    step has no query blocks), `positions` (local-p) and `gaussian`, and
+    heads > 1 with a dynamic feature size.
+  }];
+  let options = [
+    Option<"queryBlock", "query-block", "int64_t", /*default=*/"64",
+           "Queries per block (per parallel iteration)">,
+    Option<"keyBlock", "key-block", "int64_t", /*default=*/"256",
+           "Keys per block (per step of the online softmax)">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
+def AttnOutlineParallel : Pass<"attn-outline-parallel", "mlir::ModuleOp"> {
+  let summary = "Run the bodies of scf.forall loops on buffers through "
+                "attnrt_parallel_for";
+  let description = [{
+    Runs after bufferization and deallocation. Each one-dimensional
+    `scf.forall` from 0 by 1 without outputs becomes
+
+    - a private function `<parent>_parallel(i64 begin, i64 end, !llvm.ptr
+      context)` that loads the values the body uses from the context struct
+      and runs the body in an `scf.for` over [begin, end), and
+    - at the loop: the captured values stored into a stack struct
+      (`llvm.alloca` at the function's entry; memrefs as their LLVM
+      descriptors through `unrealized_conversion_cast`, which the LLVM
+      conversions fold away; index as i64) and a call
+
+        func.call @attnrt_parallel_for(i64 count, !llvm.ptr body,
+                                       !llvm.ptr context)
+
+    The runtime runs the iterations on the OpenMP (libgomp) pool that
+    OpenBLAS's OpenMP build also uses, so a BLAS call inside an iteration
+    runs on that thread alone and the two never oversubscribe the cores
+    (DESIGN.md section 6). MLIR's own OpenMP lowering would call LLVM's
+    libomp instead: a second pool.
+
+    Loops of another shape, or whose body uses a value of a type other than
+    memref, index, integer, float or pointer, are left alone (the pipeline
+    then runs them on one thread with `scf-forall-to-for`).
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+    "mlir::LLVM::LLVMDialect", "mlir::scf::SCFDialect"
+  ];
+}
+
 def AttnMatmulToBlas : Pass<"attn-matmul-to-blas", "mlir::ModuleOp"> {
   let summary = "Rewrite bufferized f32 matmuls and matrix-vector products "
                 "into calls of attnrt_sgemm / attnrt_sgemv";

@@ -31,6 +31,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/TensorInferTypeOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/SubsetInsertionOpInterfaceImpl.h"
@@ -46,6 +47,22 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm, Stage stop,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   if (stop == Stage::Attn)
+    return;
+
+  // Flash-style attention: fuse the chains, then tile the fused ops. At -O0
+  // attention keeps the unfused path (the whole score matrix), the
+  // reference the tiled path is tested against.
+  if (stop == Stage::Fused)
+    return;
+  if (options.optLevel > 0) {
+    AttnTileOptions tile;
+    tile.queryBlock = options.queryBlock;
+    tile.keyBlock = options.keyBlock;
+    pm.addPass(createAttnTile(tile));
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+  if (stop == Stage::Tiled)
     return;
 
   pm.addPass(createAttnLowerRecurrent());
@@ -97,6 +114,10 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm, Stage stop,
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   pm.addPass(createCanonicalizerPass());
+  // Parallel loops (attn-tile's query blocks) run on the OpenMP pool; any
+  // the outliner leaves run on one thread.
+  pm.addPass(createAttnOutlineParallel());
+  pm.addPass(createForallToForLoopPass());
   if (stop == Stage::Bufferized)
     return;
 
@@ -124,6 +145,8 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm, Stage stop,
 std::optional<Stage> mlir::attn::parseStage(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<Stage>>(name)
       .Case("attn", Stage::Attn)
+      .Case("fused", Stage::Fused)
+      .Case("tiled", Stage::Tiled)
       .Case("linalg", Stage::Linalg)
       .Case("bufferized", Stage::Bufferized)
       .Case("llvm", Stage::LLVMDialect)
@@ -134,6 +157,10 @@ llvm::StringRef mlir::attn::stringifyStage(Stage stage) {
   switch (stage) {
   case Stage::Attn:
     return "attn";
+  case Stage::Fused:
+    return "fused";
+  case Stage::Tiled:
+    return "tiled";
   case Stage::Linalg:
     return "linalg";
   case Stage::Bufferized:
@@ -152,6 +179,8 @@ struct LowerPipelineOptions : PassPipelineOptions<LowerPipelineOptions> {
       llvm::cl::init(Stage::LLVMDialect),
       llvm::cl::values(
           clEnumValN(Stage::Attn, "attn", "attn ops, canonicalized"),
+          clEnumValN(Stage::Fused, "fused", "attention chains fused"),
+          clEnumValN(Stage::Tiled, "tiled", "attention as tiled loops"),
           clEnumValN(Stage::Linalg, "linalg", "linalg/tensor on tensors"),
           clEnumValN(Stage::Bufferized, "bufferized",
                      "memrefs, outputs in place, BLAS calls"),
@@ -163,6 +192,12 @@ struct LowerPipelineOptions : PassPipelineOptions<LowerPipelineOptions> {
       *this, "blas-min-flops",
       llvm::cl::desc("Smallest product (2*m*n*k) sent to attnrt_sgemm"),
       llvm::cl::init(PipelineOptions().blasMinFlops)};
+  Option<int64_t> queryBlock{*this, "query-block",
+                             llvm::cl::desc("attn-tile's queries per block"),
+                             llvm::cl::init(PipelineOptions().queryBlock)};
+  Option<int64_t> keyBlock{*this, "key-block",
+                           llvm::cl::desc("attn-tile's keys per block"),
+                           llvm::cl::init(PipelineOptions().keyBlock)};
 };
 
 } // namespace
@@ -175,6 +210,8 @@ void mlir::attn::registerAttncPipelines() {
         PipelineOptions options;
         options.optLevel = cl.optLevel;
         options.blasMinFlops = cl.blasMinFlops;
+        options.queryBlock = cl.queryBlock;
+        options.keyBlock = cl.keyBlock;
         buildLoweringPipeline(pm, cl.stop, options);
       });
 }

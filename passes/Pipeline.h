@@ -3,6 +3,8 @@
 #ifndef ATTNC_PASSES_PIPELINE_H
 #define ATTNC_PASSES_PIPELINE_H
 
+#include "passes/Passes.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -17,6 +19,8 @@ namespace attn {
 /// Where the lowering stops (each is an `--emit` stage of attnc).
 enum class Stage {
   Attn,        ///< attn + upstream ops on tensors, canonicalized
+  Fused,       ///< score -> softmax -> context chains fused (attn-fuse)
+  Tiled,       ///< attn.attention as tiled loops on tensors (attn-tile)
   Linalg,      ///< no attn op left: linalg/tensor/arith/math on tensors
   Bufferized,  ///< memrefs, outputs in the caller's buffers, BLAS calls
   LLVMDialect, ///< the LLVM dialect, ready for translateModuleToLLVMIR
@@ -28,6 +32,9 @@ struct PipelineOptions {
   /// Products under this many flops (2*m*n*k) stay loops; see
   /// attn-matmul-to-blas in docs/PASSES.md for why 512.
   int64_t blasMinFlops = 512;
+  /// attn-tile's block sizes (defaults: the pass options' in Passes.td).
+  int64_t queryBlock = AttnTileOptions().queryBlock;
+  int64_t keyBlock = AttnTileOptions().keyBlock;
 };
 
 /// Adds to `pm` (a PassManager on ModuleOp) the passes that take frontend
@@ -35,8 +42,9 @@ struct PipelineOptions {
 void buildLoweringPipeline(OpPassManager &pm, Stage stop,
                            const PipelineOptions &options);
 
-/// Registers `attnc-lower{stop=attn|linalg|bufferized|llvm opt-level=N
-/// blas-min-flops=N}` for attn-opt and other mlir-opt-like tools.
+/// Registers `attnc-lower{stop=attn|fused|tiled|linalg|bufferized|llvm
+/// opt-level=N blas-min-flops=N query-block=N key-block=N}` for attn-opt and
+/// other mlir-opt-like tools.
 void registerAttncPipelines();
 
 /// Adds the dialects the pipeline creates and the external interface models
@@ -45,7 +53,7 @@ void registerAttncPipelines();
 /// one-shot-bufferize treats every function argument as read-only.
 void registerLoweringDialects(DialectRegistry &registry);
 
-/// "attn", "linalg", "bufferized", "llvm" <-> Stage.
+/// "attn", "fused", "tiled", "linalg", "bufferized", "llvm" <-> Stage.
 std::optional<Stage> parseStage(llvm::StringRef name);
 llvm::StringRef stringifyStage(Stage stage);
 

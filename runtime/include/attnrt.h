@@ -201,6 +201,24 @@ ATTNRT_API void attnrt_sgemv(int32_t trans, int64_t m, int64_t n, float alpha,
                              const float *a, int64_t lda, const float *x,
                              int64_t incx, float beta, float *y, int64_t incy);
 
+/*===----------------------------------------------------------------------===*
+ * Threads
+ *===----------------------------------------------------------------------===*/
+
+/** The body of a parallel loop: runs iterations [begin, end). */
+typedef void (*attnrt_parallel_body)(int64_t begin, int64_t end, void *context);
+
+/** Runs iterations 0 to count-1 of `body` on the OpenMP (libgomp) thread
+ *  pool that OpenBLAS also uses: up to omp_get_max_threads() threads
+ *  (OMP_NUM_THREADS) take one iteration at a time, in order, until none is
+ *  left, and the call returns when all have run. Inside a parallel region,
+ *  with one thread or one iteration, the calling thread runs them all as
+ *  body(0, count, context). count <= 0 or a NULL body does nothing. A BLAS
+ *  call from an iteration runs on that iteration's thread alone. Generated
+ *  code calls it for the query blocks of tiled attention. */
+ATTNRT_API void attnrt_parallel_for(int64_t count, attnrt_parallel_body body,
+                                    void *context);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -1,8 +1,8 @@
 // RUN: not attn-opt %s --attnc-lower 2>&1 | FileCheck %s
-// RUN: not attn-opt %s --attnc-lower="stop=tiled" 2>&1 | FileCheck %s --check-prefix=STAGE
+// RUN: not attn-opt %s --attnc-lower="stop=vectorized" 2>&1 | FileCheck %s --check-prefix=STAGE
 
 // An unknown stage name is an option error.
-// STAGE: for the --stop option: Cannot find option named 'tiled'!
+// STAGE: for the --stop option: Cannot find option named 'vectorized'!
 
 // What convert-attn-to-linalg refuses stops the whole pipeline with its
 // error and a failing exit code; nothing is half lowered.

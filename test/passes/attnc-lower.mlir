@@ -1,6 +1,7 @@
 // The attnc-lower pipeline on an entry in the frontend's form, at each stage.
 // RUN: attn-opt %s --attnc-lower="stop=attn" | FileCheck %s --check-prefix=ATTN
 // RUN: attn-opt %s --attnc-lower="stop=linalg" | FileCheck %s --check-prefix=LINALG
+// RUN: attn-opt %s --attnc-lower="stop=linalg opt-level=0" | FileCheck %s --check-prefix=LINALG0
 // RUN: attn-opt %s --attnc-lower="stop=bufferized" | FileCheck %s --check-prefix=BUF
 // RUN: attn-opt %s --attnc-lower="stop=bufferized" | FileCheck %s --check-prefix=NOCOPY
 // RUN: attn-opt %s --attnc-lower="stop=bufferized" | FileCheck %s --check-prefix=STEP
@@ -14,28 +15,37 @@
 // ATTN: attn.attention scaled_dot
 // ATTN: bufferization.materialize_in_destination
 
-// linalg: no attn op left, the products are named ops.
+// linalg: no attn op left, the products are named ops; attention is tiled
+// (attn-tile) from -O1 on, and the unfused chain at -O0.
 // LINALG-LABEL: func.func @forward
-// LINALG-NOT: attn.
+// LINALG-NOT: attn.attention
 // LINALG: linalg.matmul
-// LINALG: linalg.batch_matmul_transpose_b
-// LINALG: linalg.batch_matmul
-// LINALG-NOT: attn.
+// LINALG: scf.forall
+// LINALG: scf.for
+// LINALG: linalg.matmul_transpose_b
+// LINALG: linalg.matmul
+// LINALG-NOT: attn.attention
+// LINALG0-LABEL: func.func @forward
+// LINALG0-NOT: attn.
+// LINALG0: linalg.matmul
+// LINALG0: linalg.batch_matmul_transpose_b
+// LINALG0: linalg.batch_matmul
+// LINALG0-NOT: attn.
 
 // bufferized: memrefs with identity layouts, no result (the output is the
-// third argument, written in place by the generic that merges the heads),
-// BLAS calls for the products (at run time for the dynamic ones),
-// deallocations of the temporaries, and no copy anywhere.
+// third argument, viewed as [1, N, heads, 16] and written in place by the
+// tiled loops), BLAS calls for the products (at run time for the dynamic
+// ones), deallocations of the temporaries, and no copy of an output.
 // BUF: func.func private @attnrt_sgemm(i32, i32, i64, i64, i64, f32, !llvm.ptr, i64, !llvm.ptr, i64, f32, !llvm.ptr, i64)
 // BUF-LABEL: func.func @forward
 // BUF-SAME: (%[[W:.+]]: memref<32x32xf32>, %[[X:.+]]: memref<?x32xf32>, %[[Y:.+]]: memref<?x32xf32>)
 // BUF-SAME: attributes {llvm.emit_c_interface} {
+// BUF: memref.expand_shape %[[Y]] {{\[\[}}0, 1], [2, 3]] output_shape [1, %{{.+}}, 2, 16]
 // BUF: scf.if
 // BUF: func.call @attnrt_sgemm
-// BUF: linalg.generic {{.*}} ins(%{{.+}} : memref<2x?x16xf32>) outs(%[[Y]] : memref<?x32xf32>)
+// BUF: scf.for
 // BUF: memref.dealloc
 // BUF: return{{$}}
-// NOCOPY-NOT: memref.copy
 // NOCOPY-NOT: linalg.copy
 
 // Every product through BLAS, even the small ones.

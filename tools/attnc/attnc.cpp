@@ -37,7 +37,18 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit { AST, Attn, Linalg, Bufferized, LLVMDialect, LLVMIR, Asm, Obj };
+enum class Emit {
+  AST,
+  Attn,
+  Fused,
+  Tiled,
+  Linalg,
+  Bufferized,
+  LLVMDialect,
+  LLVMIR,
+  Asm,
+  Obj
+};
 
 cl::OptionCategory attncCategory("attnc options");
 
@@ -61,6 +72,12 @@ cl::opt<Emit> emitStage(
     cl::values(
         clEnumValN(Emit::AST, "ast", "the syntax tree, after parsing"),
         clEnumValN(Emit::Attn, "attn", "the attn dialect, from MLIRGen"),
+        clEnumValN(Emit::Fused, "fused",
+                   "score -> softmax -> context fused into attn.attention "
+                   "(attn-fuse; -O1 and above)"),
+        clEnumValN(Emit::Tiled, "tiled",
+                   "attn.attention as flash-style tiled loops on tensors "
+                   "(attn-tile; -O1 and above)"),
         clEnumValN(Emit::Linalg, "linalg",
                    "attn ops lowered to linalg/tensor/arith/math"),
         clEnumValN(Emit::Bufferized, "bufferized",
@@ -76,6 +93,16 @@ cl::opt<char> optLevel("O",
                        cl::desc("Optimization level: -O0, -O1, -O2 or -O3 "
                                 "(default -O2)"),
                        cl::Prefix, cl::init('2'), cl::cat(attncCategory));
+
+cl::opt<int64_t> queryBlock(
+    "query-block", cl::value_desc("n"),
+    cl::desc("Queries per block of tiled attention (default 64)"),
+    cl::init(attn::PipelineOptions().queryBlock), cl::cat(attncCategory));
+
+cl::opt<int64_t> keyBlock(
+    "key-block", cl::value_desc("n"),
+    cl::desc("Keys per block of tiled attention (default 256)"),
+    cl::init(attn::PipelineOptions().keyBlock), cl::cat(attncCategory));
 
 cl::opt<std::string> targetCPU(
     "mcpu", cl::value_desc("cpu"),
@@ -161,7 +188,11 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
 
   attn::PipelineOptions pipelineOptions;
   pipelineOptions.optLevel = optLevel - '0';
-  attn::Stage stop = emitStage == Emit::Linalg       ? attn::Stage::Linalg
+  pipelineOptions.queryBlock = queryBlock;
+  pipelineOptions.keyBlock = keyBlock;
+  attn::Stage stop = emitStage == Emit::Fused        ? attn::Stage::Fused
+                     : emitStage == Emit::Tiled      ? attn::Stage::Tiled
+                     : emitStage == Emit::Linalg     ? attn::Stage::Linalg
                      : emitStage == Emit::Bufferized ? attn::Stage::Bufferized
                                                      : attn::Stage::LLVMDialect;
   PassManager pm(&context, ModuleOp::getOperationName());
@@ -232,6 +263,11 @@ int main(int argc, char **argv) {
   if (optLevel < '0' || optLevel > '3') {
     llvm::errs() << "attnc: error: invalid optimization level -O" << optLevel
                  << "; use -O0, -O1, -O2 or -O3\n";
+    return 1;
+  }
+  if (queryBlock < 1 || keyBlock < 1) {
+    llvm::errs() << "attnc: error: --query-block and --key-block must be at "
+                    "least 1\n";
     return 1;
   }
 

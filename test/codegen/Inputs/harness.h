@@ -117,6 +117,17 @@ void attnrt_sgemm(int32_t transA, int32_t transB, int64_t m, int64_t n,
       *out = beta == 0.0f ? alpha * sum : alpha * sum + beta * *out;
     }
 }
+
+/* The same contract as attnrt_parallel_for, on the calling thread: the
+ * iterations run in order. Counts its calls (tiled attention uses it). */
+static int parallelForCalls = 0;
+void attnrt_parallel_for(int64_t count,
+                         void (*body)(int64_t, int64_t, void *),
+                         void *context) {
+  ++parallelForCalls;
+  if (count > 0 && body)
+    body(0, count, context);
+}
 #endif
 
 /*===----------------------------------------------------------------------===*
