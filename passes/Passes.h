@@ -24,6 +24,9 @@ namespace attn {
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
 
+/// The pattern fusing score -> softmax -> context into attn.attention.
+void populateAttnFusePatterns(RewritePatternSet &patterns);
+
 /// Patterns lowering attn ops to linalg/tensor/arith/math on tensors.
 void populateAttnToLinalgConversionPatterns(RewritePatternSet &patterns);
 

@@ -5,6 +5,32 @@
 
 include "mlir/Pass/PassBase.td"
 
+def AttnFuse : Pass<"attn-fuse"> {
+  let summary = "Fuse score -> softmax -> context chains into attn.attention";
+  let description = [{
+    Rewrites `attn.context (attn.softmax (attn.score q, k)), values` into
+    one `attn.attention q, k, values` with the score's kind and parameters,
+    the softmax's mask, and one head, so that later passes can tile the
+    whole chain and never materialize the [Nq, Nk] scores. The fused op
+    replaces the context and carries a FusedLoc of the three ops'
+    locations, so diagnostics and debug info still point at the source.
+
+    - The scores must have no other use: the fused op cannot return them.
+    - Other uses of the softmax's weights (a returned alignment, say) take
+      the fused op's second result; they must come after the context,
+      where the fused op is defined.
+    - The three ops must be in one block: fusing a context in a loop with
+      weights computed before it would recompute the attention per
+      iteration.
+    - A chain whose fused op would not verify (possible with dynamic dims,
+      where the ops verify one by one but e.g. the values do not match the
+      keys) is left alone.
+
+    Refusing is silent: the chain stays as it is, which is correct, only
+    slower.
+  }];
+}
+
 def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg", "mlir::ModuleOp"> {
   let summary = "Lower attn ops to linalg, tensor, arith and math on tensors";
   let description = [{
