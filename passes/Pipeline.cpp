@@ -52,6 +52,8 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm, Stage stop,
   // Flash-style attention: fuse the chains, then tile the fused ops. At -O0
   // attention keeps the unfused path (the whole score matrix), the
   // reference the tiled path is tested against.
+  if (options.optLevel > 0)
+    pm.addPass(createAttnFuse());
   if (stop == Stage::Fused)
     return;
   if (options.optLevel > 0) {

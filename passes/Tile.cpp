@@ -853,7 +853,8 @@ struct AttnTilePass : attn::impl::AttnTileBase<AttnTilePass> {
     if (queryBlock < 1 || keyBlock < 1) {
       getOperation()->emitError()
           << "attn-tile: query-block and key-block must be at least 1, not "
-          << queryBlock << " and " << keyBlock;
+          << static_cast<int64_t>(queryBlock) << " and "
+          << static_cast<int64_t>(keyBlock);
       return signalPassFailure();
     }
     SmallVector<AttentionOp> ops;
