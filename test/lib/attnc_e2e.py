@@ -72,55 +72,67 @@ class CompiledModel:
         self.obj, self.header = base + ".o", base + ".h"
         run([env.attnc, attn_path, "-o", self.obj, "--header", self.header,
              *attnc_flags])
-        self.callers = {fn: self._build_caller(fn) for fn in entries}
+        self.caller = self._build_caller()
 
-    def _build_caller(self, fn):
-        dims, inputs, outputs = self.entries[fn]
+    def _build_caller(self):
+        """One C program for all entry points (one compile per model):
+        argv = fn, weights, dims..., input files..., output sizes in
+        bytes..., output files."""
         ctype = {"f32": "float", "i32": "int32_t"}
         lines = [
-            "#include <stdio.h>", "#include <stdlib.h>",
+            "#include <stdio.h>", "#include <stdlib.h>", "#include <string.h>",
             f'#include "{self.header}"',
-            # Reads/writes raw arrays: argv = weights, dims..., files...
             "static void *slurp(const char *path, long *size) {",
             '  FILE *f = fopen(path, "rb"); if (!f) { perror(path); exit(4); }',
             "  fseek(f, 0, SEEK_END); *size = ftell(f); fseek(f, 0, SEEK_SET);",
             "  void *data = malloc(*size ? *size : 1);",
             "  if (fread(data, 1, *size, f) != (size_t)*size) exit(4);",
             "  fclose(f); return data; }",
+        ]
+        for fn, (dims, inputs, outputs) in self.entries.items():
+            # argv: the fn's arguments only, from its first dim.
+            lines += [f"static int call_{fn}(const {self.model} *model, "
+                      "char **argv) {", "  int arg = 0;"]
+            for dim in dims:
+                lines.append(f"  int64_t {dim} = atoll(argv[arg++]);")
+            for name, dtype in inputs:
+                lines.append(f"  long {name}_bytes; const {ctype[dtype]} *{name} = "
+                             f"slurp(argv[arg++], &{name}_bytes);")
+            for name, dtype in outputs:
+                lines.append(f"  long {name}_bytes = atol(argv[arg++]);")
+                # Canary-filled so an unwritten element shows.
+                lines.append(f"  {ctype[dtype]} *{name} = malloc({name}_bytes ? "
+                             f"{name}_bytes : 1);")
+                lines.append(f"  for (long i = 0; i < {name}_bytes; ++i) "
+                             f"((unsigned char *){name})[i] = 0x7f;")
+            call_args = ["model"] + list(dims) + [n for n, _ in inputs] + \
+                [n for n, _ in outputs]
+            lines += [
+                f"  attnrt_status status = {self.model}_{fn}({', '.join(call_args)});",
+                "  if (status) fprintf(stderr, \"%s: %s\\n\", "
+                "attnrt_status_name(status), attnrt_last_error());",
+            ]
+            # Written also after a failed call, to show what it left there.
+            for name, _ in outputs:
+                lines += [f'  {{ FILE *f = fopen(argv[arg++], "wb"); '
+                          f"fwrite({name}, 1, {name}_bytes, f); fclose(f); }}"]
+            lines += ["  return status ? 3 : 0;", "}"]
+        lines += [
             "int main(int argc, char **argv) {",
-            "  (void)argc;",
+            "  if (argc < 3) { fprintf(stderr, \"usage: caller fn weights ...\\n\"); "
+            "return 4; }",
             f"  {self.model} *model;",
-            f"  attnrt_status status = {self.model}_create(argv[1], &model);",
+            f"  attnrt_status status = {self.model}_create(argv[2], &model);",
             "  if (status) { fprintf(stderr, \"create: %s: %s\\n\", "
             "attnrt_status_name(status), attnrt_last_error()); return 2; }",
-            "  int arg = 2;",
+            "  int result = 4;",
         ]
-        for dim in dims:
-            lines.append(f"  int64_t {dim} = atoll(argv[arg++]);")
-        for name, dtype in inputs:
-            lines.append(f"  long {name}_bytes; const {ctype[dtype]} *{name} = "
-                         f"slurp(argv[arg++], &{name}_bytes);")
-        for name, dtype in outputs:
-            lines.append(f"  long {name}_bytes = atol(argv[arg++]);")
-            # Canary-filled so an unwritten element shows.
-            lines.append(f"  {ctype[dtype]} *{name} = malloc({name}_bytes ? "
-                         f"{name}_bytes : 1);")
-            lines.append(f"  for (long i = 0; i < {name}_bytes; ++i) "
-                         f"((unsigned char *){name})[i] = 0x7f;")
-        call_args = ["model"] + list(dims) + [n for n, _ in inputs] + \
-            [n for n, _ in outputs]
-        lines += [
-            f"  status = {self.model}_{fn}({', '.join(call_args)});",
-            "  if (status) fprintf(stderr, \"%s: %s\\n\", "
-            "attnrt_status_name(status), attnrt_last_error());",
-        ]
-        # Written also after a failed call, to show what it left there.
-        for name, _ in outputs:
-            lines += [f'  {{ FILE *f = fopen(argv[arg++], "wb"); '
-                      f"fwrite({name}, 1, {name}_bytes, f); fclose(f); }}"]
-        lines += [f"  {self.model}_destroy(model);", "  return status ? 3 : 0;",
-                  "}"]
-        source = os.path.join(self.env.work, f"{self.model}_{fn}_caller.c")
+        for fn in self.entries:
+            lines.append(f'  if (!strcmp(argv[1], "{fn}")) '
+                         f"result = call_{fn}(model, argv + 3);")
+        lines += ["  if (result == 4) fprintf(stderr, \"unknown fn %s\\n\", argv[1]);",
+                  f"  {self.model}_destroy(model);", "  return result;", "}"]
+        source = os.path.join(self.env.work, f"{self.model}_caller.c")
         with open(source, "w") as f:
             f.write("\n".join(lines) + "\n")
         binary = source[:-2]
@@ -134,7 +146,7 @@ class CompiledModel:
         """Runs fn; returns {output: array}, or the stderr text if
         expect_status (an exit code: 2 create failed, 3 call failed)."""
         dim_names, input_specs, output_specs = self.entries[fn]
-        args = [self.callers[fn], weights_path] + [str(dims[d]) for d in dim_names]
+        args = [self.caller, fn, weights_path] + [str(dims[d]) for d in dim_names]
         for (name, dtype), array in zip(input_specs, inputs):
             path = os.path.join(self.env.work, f"{fn}_{name}.in")
             np.ascontiguousarray(array, dtype=np.float32 if dtype == "f32"
@@ -185,6 +197,16 @@ def check_close(name, actual, expected, rtol=1e-4, atol=1e-5):
         raise SystemExit(f"{name}: mismatch at {i}: {actual[i]} vs {expected[i]} "
                          f"(max error {np.max(err):.3g})")
     print(f"{name}: ok, max abs error {np.max(err) if err.size else 0:.3g}")
+
+
+def check_zeros(name, actual, expected):
+    """Fails unless `actual` is exactly 0 wherever `expected` is (masked
+    keys, fully masked rows): near zero is not enough there."""
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    wrong = (expected == 0) & (actual != 0)
+    if np.any(wrong):
+        i = tuple(np.argwhere(wrong)[0])
+        raise SystemExit(f"{name}: {actual[i]} at {i} where exactly 0 is expected")
 
 
 def softmax(x, axis=-1):

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from attnc_e2e import check_close
+from attnc_e2e import check_close, check_zeros
 
 torch.set_default_dtype(torch.float64)
 
@@ -148,7 +148,4 @@ def check(name, actual, expected):
     must be exactly 0 as well."""
     expected = tensor(expected).numpy()
     check_close(name, actual, expected)
-    wrong = (expected == 0) & (np.asarray(actual) != 0)
-    if np.any(wrong):
-        i = tuple(np.argwhere(wrong)[0])
-        raise SystemExit(f"{name}: {actual[i]} at {i} where exactly 0 is expected")
+    check_zeros(name, actual, expected)
