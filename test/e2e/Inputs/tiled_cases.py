@@ -34,7 +34,10 @@ SELF_N = (1, 7, 63, 64, 65, 1000)     # around a 64-key block, and many blocks
 CROSS = ((65, 1000), (1000, 7), (7, 65))  # (Nq, Nk)
 KIND_N = (7, 65, 1000)
 DV, A, L = 40, 16, 1024   # kinds: value features, attention size, location rows
-LEVELS = ("-O0", "-O2")
+# name: attnc flags. Small blocks (16 queries, 48 keys: neither divides the
+# other) give N = 63..1000 many tail and diagonal blocks.
+LEVELS = {"-O0": ["-O0"], "-O2": ["-O2"],
+          "-O2-small-blocks": ["-O2", "--query-block=16", "--key-block=48"]}
 
 MASKS = {"none": "", "causal": "causal", "pad": "padding(len)",
          "cpad": "causal | padding(len)"}
@@ -213,7 +216,7 @@ def compile_levels(env, name, text, fns, weights):
     """The model compiled at each of LEVELS, in its own directory:
     {level: (CompiledModel, weights file)}."""
     models = {}
-    for level in LEVELS:
+    for level, flags in LEVELS.items():
         sub = Env(env.src_root, env.obj_root, os.path.join(env.work, level[1:]))
         source = os.path.join(sub.work, name + ".attn")
         with open(source, "w") as f:
@@ -229,7 +232,7 @@ def compile_levels(env, name, text, fns, weights):
             outputs = [("o", "f32"), ("w" if returns_weights else "c", "f32")]
             entries[fn] = (dims, inputs, outputs)
         models[level] = (CompiledModel(sub, source, name, entries,
-                                       attnc_flags=[level]), weights_path)
+                                       attnc_flags=flags), weights_path)
     return models
 
 
