@@ -63,6 +63,20 @@ bool isOutlinable(scf::ForallOp forall) {
          forall.getTerminator().getYieldingOps().empty();
 }
 
+/// Declares attnrt_parallel_for in `module` unless it is there.
+void declareParallelFor(OpBuilder &b, ModuleOp module, SymbolTable &symbols) {
+  if (symbols.lookup(kParallelForName))
+    return;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  Type ptr = LLVM::LLVMPointerType::get(b.getContext());
+  auto decl = b.create<func::FuncOp>(
+      module.getLoc(), kParallelForName,
+      b.getFunctionType({b.getI64Type(), ptr, ptr}, {}));
+  decl.setPrivate();
+  symbols.insert(decl);
+}
+
 struct AttnOutlineParallelPass
     : attn::impl::AttnOutlineParallelBase<AttnOutlineParallelPass> {
   void runOnOperation() override {
@@ -82,25 +96,26 @@ struct AttnOutlineParallelPass
     OpBuilder b(ctx);
     Type ptr = LLVM::LLVMPointerType::get(ctx);
     Type i64 = b.getI64Type();
-    if (!symbols.lookup(kParallelForName)) {
-      b.setInsertionPointToStart(module.getBody());
-      auto decl = b.create<func::FuncOp>(
-          module.getLoc(), kParallelForName,
-          b.getFunctionType({i64, ptr, ptr}, {}));
-      decl.setPrivate();
-      symbols.insert(decl);
-    }
-
     for (scf::ForallOp forall : loops) {
       Location loc = forall.getLoc();
-      SetVector<Value> captures;
-      getUsedValuesDefinedAbove(forall.getRegion(), captures);
+      // Constants are re-created in the body rather than passed.
+      SetVector<Value> used, captures;
+      SmallVector<Operation *> constants;
+      getUsedValuesDefinedAbove(forall.getRegion(), used);
+      for (Value value : used) {
+        Operation *def = value.getDefiningOp();
+        if (def && def->hasTrait<OpTrait::ConstantLike>())
+          constants.push_back(def);
+        else
+          captures.insert(value);
+      }
       SmallVector<Type> stored;
       for (Value value : captures)
         stored.push_back(getStoredType(value.getType(), converter));
       if (llvm::is_contained(stored, Type()))
         continue; // left for scf-forall-to-for: runs on one thread
       auto contextType = LLVM::LLVMStructType::getLiteral(ctx, stored);
+      declareParallelFor(b, module, symbols);
 
       // The body function: unpack the context, loop over [begin, end).
       auto parent = forall->getParentOfType<func::FuncOp>();
@@ -112,6 +127,8 @@ struct AttnOutlineParallelPass
       Block *entry = body.addEntryBlock();
       b.setInsertionPointToStart(entry);
       IRMapping mapping;
+      for (Operation *constant : constants)
+        b.clone(*constant, mapping);
       for (auto [i, value] : llvm::enumerate(captures)) {
         Value field = b.create<LLVM::GEPOp>(
             loc, ptr, contextType, entry->getArgument(2),
