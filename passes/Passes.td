@@ -121,7 +121,7 @@ def AttnTile : Pass<"attn-tile"> {
     heads > 1 with a dynamic feature size.
   }];
   let options = [
-    Option<"queryBlock", "query-block", "int64_t", /*default=*/"64",
+    Option<"queryBlock", "query-block", "int64_t", /*default=*/"128",
            "Queries per block (per parallel iteration)">,
     Option<"keyBlock", "key-block", "int64_t", /*default=*/"256",
            "Keys per block (per step of the online softmax)">,

@@ -2,12 +2,12 @@
 // RUN: attn-opt %s --attn-tile="query-block=32 key-block=128" --canonicalize --cse | FileCheck %s --check-prefix=SIZES
 // RUN: not attn-opt %s --attn-tile="key-block=0" 2>&1 | FileCheck %s --check-prefix=BADSIZE
 
-// BADSIZE: error: attn-tile: query-block and key-block must be at least 1, not 64 and 0
+// BADSIZE: error: attn-tile: query-block and key-block must be at least 1, not 128 and 0
 
 // The loop structure: one scf.forall over the query blocks (one group, one
 // head here), an scf.for over the key blocks carrying the row max, the row
 // sum, the accumulator (the output block itself) and the scratch tile. The
-// last block has min(64, N - q0) queries and min(256, end - k0) keys.
+// last block has min(128, N - q0) queries and min(256, end - k0) keys.
 // CHECK-LABEL: func.func @structure
 // CHECK-SAME: (%[[Q:.+]]: tensor<?x64xf32>, %[[K:.+]]: tensor<?x64xf32>, %[[V:.+]]: tensor<?x64xf32>)
 // CHECK: %[[N:.+]] = tensor.dim %[[Q]], %c0
@@ -15,12 +15,12 @@
 // CHECK: %[[KV:.+]] = tensor.expand_shape %[[K]]
 // CHECK: %[[VV:.+]] = tensor.expand_shape %[[V]]
 // CHECK: %[[OUT:.+]] = tensor.empty(%[[N]]) : tensor<1x?x1x64xf32>
-// CHECK: %[[ROUND:.+]] = arith.addi %[[N]], %c63
-// CHECK: %[[BLOCKS:.+]] = arith.divui %[[ROUND]], %c64
+// CHECK: %[[ROUND:.+]] = arith.addi %[[N]], %c127
+// CHECK: %[[BLOCKS:.+]] = arith.divui %[[ROUND]], %c128
 // CHECK: %[[RES:.+]] = scf.forall (%[[IV:.+]]) in (%[[BLOCKS]]) shared_outs(%[[O:.+]] = %[[OUT]]) -> (tensor<1x?x1x64xf32>)
-// CHECK:   %[[Q0:.+]] = arith.muli %{{.+}}, %c64
+// CHECK:   %[[Q0:.+]] = arith.muli %{{.+}}, %c128
 // CHECK:   %[[LEFT:.+]] = arith.subi %[[N]], %[[Q0]]
-// CHECK:   %[[ROWS:.+]] = arith.minsi %[[LEFT]], %c64
+// CHECK:   %[[ROWS:.+]] = arith.minsi %[[LEFT]], %c128
 // CHECK:   %[[QB:.+]] = tensor.extract_slice %[[QV]][%{{.+}}, %[[Q0]], 0, 0] [1, %[[ROWS]], 1, 64] [1, 1, 1, 1] : tensor<1x?x1x64xf32> to tensor<?x64xf32>
 // CHECK:   %[[ACCBLOCK:.+]] = tensor.extract_slice %[[O]][%{{.+}}, %[[Q0]], 0, 0] [1, %[[ROWS]], 1, 64]
 // CHECK:   %[[ACC0:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[ACCBLOCK]] : tensor<?x64xf32>)
@@ -82,8 +82,8 @@ func.func @structure(%q: tensor<?x64xf32>, %k: tensor<?x64xf32>, %v: tensor<?x64
 // CHECK:   %[[R:.+]] = arith.remui %[[IV]], %[[BLOCKS]]
 // CHECK:   %[[LAST:.+]] = arith.subi %[[BLOCKS]], %c1
 // CHECK:   %[[QBLOCK:.+]] = arith.subi %[[LAST]], %[[R]]
-// CHECK:   %[[Q0:.+]] = arith.muli %[[QBLOCK]], %c64
-// CHECK:   %[[ROWS:.+]] = arith.minsi %{{.+}}, %c64
+// CHECK:   %[[Q0:.+]] = arith.muli %[[QBLOCK]], %c128
+// CHECK:   %[[ROWS:.+]] = arith.minsi %{{.+}}, %c128
 // CHECK:   %[[LASTROW:.+]] = arith.subi %[[ROWS]], %c1
 // CHECK:   %[[LASTQ:.+]] = arith.addi %[[Q0]], %[[LASTROW]]
 // CHECK:   %[[PASTQ:.+]] = arith.addi %[[LASTQ]], %c1
@@ -154,7 +154,7 @@ func.func @padding_per_query(%q: tensor<?x8xf32>, %k: tensor<?x8xf32>, %v: tenso
 // A window (local-m): only keys in [q0 - w, q_last + w] are visited.
 // CHECK-LABEL: func.func @window
 // CHECK: scf.forall
-// CHECK:   %[[Q0:.+]] = arith.muli %{{.+}}, %c64
+// CHECK:   %[[Q0:.+]] = arith.muli %{{.+}}, %c128
 // CHECK:   %[[START0:.+]] = arith.subi %[[Q0]], %c3
 // CHECK:   %[[START:.+]] = arith.maxsi %[[START0]], %c0
 // CHECK:   arith.addi %{{.+}}, %c4

@@ -96,7 +96,7 @@ cl::opt<char> optLevel("O",
 
 cl::opt<int64_t> queryBlock(
     "query-block", cl::value_desc("n"),
-    cl::desc("Queries per block of tiled attention (default 64)"),
+    cl::desc("Queries per block of tiled attention (default 128)"),
     cl::init(attn::PipelineOptions().queryBlock), cl::cat(attncCategory));
 
 cl::opt<int64_t> keyBlock(

@@ -34,10 +34,10 @@ SELF_N = (1, 7, 63, 64, 65, 1000)     # around a 64-key block, and many blocks
 CROSS = ((65, 1000), (1000, 7), (7, 65))  # (Nq, Nk)
 KIND_N = (7, 65, 1000)
 DV, A, L = 40, 16, 1024   # kinds: value features, attention size, location rows
-# name: attnc flags. Small blocks (16 queries, 48 keys: neither divides the
+# name: attnc flags. Small blocks (16 queries, 40 keys: neither divides the
 # other) give N = 63..1000 many tail and diagonal blocks.
 LEVELS = {"-O0": ["-O0"], "-O2": ["-O2"],
-          "-O2-small-blocks": ["-O2", "--query-block=16", "--key-block=48"]}
+          "-O2-small-blocks": ["-O2", "--query-block=16", "--key-block=40"]}
 
 MASKS = {"none": "", "causal": "causal", "pad": "padding(len)",
          "cpad": "causal | padding(len)"}
