@@ -19,13 +19,8 @@ PY=/usr/bin/python3   # Debian's: numpy and PyTorch (DESIGN.md section 6)
 CC="${CC:-clang-19}"
 CBLAS_INCLUDE=/usr/include/x86_64-linux-gnu/openblas-openmp
 
-if [[ ! -f "$BUILD/build.ninja" ]]; then
-  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
-    -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
-    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-19/build/utils/lit/lit.py >&2
-fi
-ninja -C "$BUILD" -j2 attnc attnrt >&2
+source "$HERE/lib/build.sh"
+bench_build "$BUILD" attnc attnrt
 
 mkdir -p "$WORK" "$ROOT/bench/results"
 specs=()

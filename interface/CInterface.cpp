@@ -292,13 +292,48 @@ void WrapperBuilder::emitCreate() {
   Value slot = builder.create<LLVM::AllocaOp>(loc, ptr, ptr,
                                               constant(i64, 1));
   builder.create<LLVM::StoreOp>(loc, null, slot);
-  Value status =
-      builder
-          .create<LLVM::CallOp>(loc, open,
-                                ValueRange{path,
-                                           constant(i64, model.params.size()),
-                                           slot})
-          .getResult();
+  auto openFile = [&] {
+    return builder
+        .create<LLVM::CallOp>(
+            loc, open,
+            ValueRange{path, constant(i64, model.params.size()), slot})
+        .getResult();
+  };
+  Value status;
+  if (model.params.empty()) {
+    // A model without parameters needs no file: a null path opens an empty
+    // safetensors image (8-byte header length, then "{}" padded to 8).
+    static constexpr char kEmptyImage[] = "\x08\0\0\0\0\0\0\0{}      ";
+    constexpr int64_t kEmptyImageSize = sizeof(kEmptyImage) - 1;
+    auto openMemory =
+        declare("attnrt_model_open_memory",
+                LLVM::LLVMFunctionType::get(i32, {ptr, i64, i64, ptr}));
+    Block *current = builder.getInsertionBlock();
+    Region *region = current->getParent();
+    Block *fromMemory = builder.createBlock(region);
+    Block *fromFile = builder.createBlock(region);
+    Block *opened = builder.createBlock(region, {}, {i32}, {loc});
+    builder.setInsertionPointToEnd(current);
+    builder.create<LLVM::CondBrOp>(
+        loc,
+        builder.create<LLVM::ICmpOp>(loc, LLVM::ICmpPredicate::eq, path, null),
+        fromMemory, fromFile);
+    builder.setInsertionPointToStart(fromMemory);
+    Value image = string(StringRef(kEmptyImage, kEmptyImageSize));
+    Value fromImage = builder
+                          .create<LLVM::CallOp>(
+                              loc, openMemory,
+                              ValueRange{image, constant(i64, kEmptyImageSize),
+                                         constant(i64, 0), slot})
+                          .getResult();
+    builder.create<LLVM::BrOp>(loc, ValueRange{fromImage}, opened);
+    builder.setInsertionPointToStart(fromFile);
+    builder.create<LLVM::BrOp>(loc, ValueRange{openFile()}, opened);
+    builder.setInsertionPointToStart(opened);
+    status = opened->getArgument(0);
+  } else {
+    status = openFile();
+  }
   returnIfError(status);
   Value handle = builder.create<LLVM::LoadOp>(loc, ptr, slot);
   for (auto [index, param] : llvm::enumerate(model.params)) {
@@ -527,6 +562,8 @@ LogicalResult mlir::attn::emitCHeader(ModuleOp module,
      << " * stores a new model in *model. Parameters (name: dtype[shape]):\n";
   for (const ArgInfo &param : model.params)
     os << " *   " << param.name << ": " << typeText(param) << "\n";
+  if (model.params.empty())
+    os << " *   none: weights_path may be NULL (no file is read)\n";
   os << " */\n"
      << "attnrt_status " << model.name << "_create(const char *weights_path, "
      << model.name << " **model);\n\n"

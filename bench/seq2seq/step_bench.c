@@ -24,67 +24,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "../lib/bench.h"
 
 #ifndef MODEL
 #error "compile with -DMODEL=<model name> -include <model>.h"
 #endif
-#define CAT2(a, b) a##b
-#define CAT(a, b) CAT2(a, b)
-#define FN(name) CAT(MODEL, CAT(_, name))
-#define STR2(x) #x
-#define STR(x) STR2(x)
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int compare(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-static void *xmalloc(size_t bytes) {
-  void *p = aligned_alloc(64, (bytes + 63) / 64 * 64);
-  if (!p) {
-    fprintf(stderr, "step_bench: out of memory\n");
-    exit(1);
-  }
-  memset(p, 0, bytes);
-  return p;
-}
-
-typedef void (*body_fn)(void *context);
-
-typedef struct {
-  double min_us, median_us;
-  long reps, samples;
-} timing;
-
-/* min and median microseconds per call of `body`. */
-static timing measure(body_fn body, void *context, int samples) {
-  double start = now();
-  long calls = 0;
-  while (now() - start < 0.2 || calls < 100) {
-    body(context);
-    ++calls;
-  }
-  double per_call = (now() - start) / (double)calls;
-  long reps = (long)(1e-3 / per_call) + 1;
-  double *t = malloc(sizeof(double) * (size_t)samples);
-  for (int s = 0; s < samples; ++s) {
-    double t0 = now();
-    for (long i = 0; i < reps; ++i)
-      body(context);
-    t[s] = (now() - t0) / (double)reps * 1e6;
-  }
-  qsort(t, (size_t)samples, sizeof(double), compare);
-  timing result = {t[0], t[samples / 2], reps, samples};
-  free(t);
-  return result;
-}
 
 typedef struct {
   const MODEL *model;
@@ -98,8 +43,8 @@ typedef struct {
 static void run_step(void *context) {
   step_args *a = context;
   attnrt_status status =
-      FN(step)(a->model, a->S, &a->y, a->s, a->keys, a->pkeys, a->logits,
-               &a->token, a->s1, a->align);
+      MODEL_FN(step)(a->model, a->S, &a->y, a->s, a->keys, a->pkeys, a->logits,
+                     &a->token, a->s1, a->align);
   if (status) {
     fprintf(stderr, "step_bench: step: %s: %s\n", attnrt_status_name(status),
             attnrt_last_error());
@@ -140,15 +85,6 @@ static int parse_shapes(const char *text, floor_args *f) {
   return f->count ? 0 : -1;
 }
 
-static float *random_floats(size_t count, unsigned *seed) {
-  float *p = xmalloc(sizeof(float) * count);
-  for (size_t i = 0; i < count; ++i) {
-    *seed = *seed * 1664525u + 1013904223u;
-    p[i] = (float)(*seed >> 8) / 16777216.0f - 0.5f;
-  }
-  return p;
-}
-
 static void write_all(FILE *f, const void *data, size_t bytes) {
   if (fwrite(data, 1, bytes, f) != bytes) {
     fprintf(stderr, "step_bench: write failed\n");
@@ -178,7 +114,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   int64_t S = header[0];
-  int32_t *src = xmalloc(sizeof(int32_t) * (size_t)S);
+  int32_t *src = bench_alloc(sizeof(int32_t) * (size_t)S);
   if (fread(src, sizeof(int32_t), (size_t)S, in) != (size_t)S) {
     fprintf(stderr, "step_bench: %s is too short\n", argv[2]);
     return 1;
@@ -186,19 +122,21 @@ int main(int argc, char **argv) {
   fclose(in);
 
   MODEL *model;
-  attnrt_status status = FN(create)(argv[1], &model);
+  attnrt_status status = MODEL_FN(create)(argv[1], &model);
   if (status) {
     fprintf(stderr, "step_bench: %s: %s: %s\n", argv[1],
             attnrt_status_name(status), attnrt_last_error());
     return 1;
   }
-  int64_t nKeys = FN(step_keys_count)(S), nPkeys = FN(step_pkeys_count)(S);
-  int64_t nS = FN(step_s_count)(S), nLogits = FN(step_logits_count)(S);
-  int64_t nAlign = FN(step_align_count)(S);
-  float *keys = xmalloc(sizeof(float) * (size_t)nKeys);
-  float *pkeys = xmalloc(sizeof(float) * (size_t)nPkeys);
-  float *s0 = xmalloc(sizeof(float) * (size_t)nS);
-  status = FN(encode)(model, S, src, keys, pkeys, s0);
+  int64_t nKeys = MODEL_FN(step_keys_count)(S),
+          nPkeys = MODEL_FN(step_pkeys_count)(S);
+  int64_t nS = MODEL_FN(step_s_count)(S),
+          nLogits = MODEL_FN(step_logits_count)(S);
+  int64_t nAlign = MODEL_FN(step_align_count)(S);
+  float *keys = bench_alloc(sizeof(float) * (size_t)nKeys);
+  float *pkeys = bench_alloc(sizeof(float) * (size_t)nPkeys);
+  float *s0 = bench_alloc(sizeof(float) * (size_t)nS);
+  status = MODEL_FN(encode)(model, S, src, keys, pkeys, s0);
   if (status) {
     fprintf(stderr, "step_bench: encode: %s: %s\n", attnrt_status_name(status),
             attnrt_last_error());
@@ -210,9 +148,9 @@ int main(int argc, char **argv) {
                     s0,
                     keys,
                     pkeys,
-                    xmalloc(sizeof(float) * (size_t)nLogits),
-                    xmalloc(sizeof(float) * (size_t)nS),
-                    xmalloc(sizeof(float) * (size_t)nAlign),
+                    bench_alloc(sizeof(float) * (size_t)nLogits),
+                    bench_alloc(sizeof(float) * (size_t)nS),
+                    bench_alloc(sizeof(float) * (size_t)nAlign),
                     -1};
   run_step(&args);
 
@@ -233,27 +171,27 @@ int main(int argc, char **argv) {
     return 1;
   }
 
-  timing step = measure(run_step, &args, samples);
+  bench_timing step = bench_measure(run_step, &args, samples, 100, 0);
 
   unsigned seed = 12345;
   long long bytes = 0;
   for (int i = 0; i < floor.count; ++i) {
     size_t r = (size_t)floor.rows[i], c = (size_t)floor.cols[i];
-    floor.w[i] = random_floats(r * c, &seed);
-    floor.x[i] = random_floats(c, &seed);
-    floor.y[i] = xmalloc(sizeof(float) * r);
+    floor.w[i] = bench_random_floats(r * c, 1.0f, &seed);
+    floor.x[i] = bench_random_floats(c, 1.0f, &seed);
+    floor.y[i] = bench_alloc(sizeof(float) * r);
     bytes += (long long)(r * c * sizeof(float));
   }
-  timing blas = measure(run_floor, &floor, samples);
+  bench_timing blas = bench_measure(run_floor, &floor, samples, 100, 0);
 
   printf("{\"model\": \"%s\", \"S\": %lld, \"openblas_threads\": %d, "
          "\"attnc_min_us\": %.4f, \"attnc_median_us\": %.4f, "
          "\"attnc_reps\": %ld, \"floor_min_us\": %.4f, "
          "\"floor_median_us\": %.4f, \"floor_reps\": %ld, "
          "\"floor_bytes\": %lld, \"samples\": %d}\n",
-         STR(MODEL), (long long)S, openblas_get_num_threads(), step.min_us,
-         step.median_us, step.reps, blas.min_us, blas.median_us, blas.reps,
-         bytes, samples);
-  FN(destroy)(model);
+         BENCH_STR(MODEL), (long long)S, openblas_get_num_threads(),
+         step.min_us, step.median_us, step.reps, blas.min_us, blas.median_us,
+         blas.reps, bytes, samples);
+  MODEL_FN(destroy)(model);
   return 0;
 }

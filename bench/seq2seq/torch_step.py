@@ -24,19 +24,19 @@ import datetime
 import json
 import os
 import platform
-import re
 import struct
 import subprocess
 import sys
-import time
 
 import numpy as np
 import torch
 import torch.nn as nn
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "..", "examples", "seq2seq"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "examples", "seq2seq"))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import model as M  # noqa: E402
+from benchlib import cpu_model, loadavg, measure  # noqa: E402
 
 
 # ---- model sizes from the .attn file -----------------------------------------
@@ -149,55 +149,6 @@ class Step(nn.Module):
         s1 = self.dec(x[None], s[None])[0]
         logits = self.out(torch.cat([s1, c]))
         return logits, torch.argmax(logits), s1, a
-
-
-# ---- timing -------------------------------------------------------------------
-
-def measure(fn, samples):
-    """min and median seconds per call: warm-up >= 0.2 s, then `samples`
-    samples of `reps` calls each, reps chosen so that a sample >= 1 ms."""
-    start, calls = time.perf_counter(), 0
-    while time.perf_counter() - start < 0.2 or calls < 20:
-        fn()
-        calls += 1
-    per_call = (time.perf_counter() - start) / calls
-    reps = int(1e-3 / per_call) + 1
-    times = []
-    for _ in range(samples):
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            fn()
-        times.append((time.perf_counter() - t0) / reps)
-    times.sort()
-    return times[0], times[len(times) // 2], reps
-
-
-def loadavg():
-    try:
-        return [float(x) for x in open("/proc/loadavg").read().split()[:3]]
-    except OSError:
-        return None
-
-
-def cpu_model():
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True,
-                             env={**os.environ, "LC_ALL": "C"}).stdout
-    except OSError:
-        return platform.processor()
-    fields = dict(re.findall(r"^([^:\n]+):\s*(.*)$", out, re.M))
-    parts = [fields.get("Model name", "?")]
-    if "CPU family" in fields:
-        parts.append(f"family {fields['CPU family']} model "
-                     f"{fields.get('Model', '?')}")
-    parts.append(f"{fields.get('CPU(s)', '?')} CPUs")
-    if "L2 cache" in fields:
-        parts.append(f"L2 {fields['L2 cache']}")
-    if "L3 cache" in fields:
-        parts.append(f"L3 {fields['L3 cache']}")
-    if "Hypervisor vendor" in fields:
-        parts.append(f"{fields['Hypervisor vendor']} VM")
-    return ", ".join(parts)
 
 
 # ---- one model ----------------------------------------------------------------
@@ -320,8 +271,8 @@ def bench_model(spec, args, rows, checks):
     act_bytes = 4 * (S * c["K"] + S * c["A"])
     for threads in args.threads:
         a = attnc[threads]
-        eager_min, eager_med, _ = torch_times[("eager", threads)]
-        script_min, script_med, _ = torch_times[("script", threads)]
+        eager_min, eager_med, _, _ = torch_times[("eager", threads)]
+        script_min, script_med, _, _ = torch_times[("script", threads)]
         rows.append({
             "model": name, "weights": origin, "S": S,
             "H": c["H"], "D": c["D"], "A": c["A"], "K": c["K"],
