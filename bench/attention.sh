@@ -5,7 +5,7 @@
 # unfused attention on OpenBLAS and PyTorch agree, and times them side by
 # side with the OpenBLAS sgemm reference, for N in 512..8192, D = 64 and 128,
 # causal or not, 1 and 2 threads; plus extra rows at N = 4096 (additive and
-# general scores at -O2 against -O0, returning the weights). Prints markdown
+# general scores tiled against unfused, returning the weights). Prints markdown
 # tables and writes bench/results/attention.json.
 #   usage: bench/attention.sh [--quick] [--samples S] [--seconds X]
 #                             [--n 512,1024,...] [--d 64,128] [--causal 0,1]

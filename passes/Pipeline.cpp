@@ -52,11 +52,12 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm, Stage stop,
   // Flash-style attention: fuse the chains, then tile the fused ops. At -O0
   // attention keeps the unfused path (the whole score matrix), the
   // reference the tiled path is tested against.
-  if (options.optLevel > 0)
+  bool tile = options.optLevel > 0 && options.tileAttention;
+  if (tile)
     pm.addPass(createAttnFuse());
   if (stop == Stage::Fused)
     return;
-  if (options.optLevel > 0) {
+  if (tile) {
     AttnTileOptions tile;
     tile.queryBlock = options.queryBlock;
     tile.keyBlock = options.keyBlock;

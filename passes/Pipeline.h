@@ -32,6 +32,9 @@ struct PipelineOptions {
   /// Products under this many flops (2*m*n*k) stay loops; see
   /// attn-matmul-to-blas in docs/PASSES.md for why 512.
   int64_t blasMinFlops = 512;
+  /// Fuse and tile attention (attn-fuse, attn-tile) at optLevel > 0; off,
+  /// attention keeps the unfused path (the whole score matrix).
+  bool tileAttention = true;
   /// attn-tile's block sizes (defaults: the pass options' in Passes.td).
   int64_t queryBlock = AttnTileOptions().queryBlock;
   int64_t keyBlock = AttnTileOptions().keyBlock;

@@ -94,6 +94,13 @@ cl::opt<char> optLevel("O",
                                 "(default -O2)"),
                        cl::Prefix, cl::init('2'), cl::cat(attncCategory));
 
+cl::opt<bool> unfusedAttention(
+    "unfused-attention",
+    cl::desc("Keep attention unfused at any -O level (score, softmax and "
+             "context with the whole score matrix, as at -O0): a reference "
+             "for tests and benchmarks"),
+    cl::init(false), cl::cat(attncCategory));
+
 cl::opt<int64_t> queryBlock(
     "query-block", cl::value_desc("n"),
     cl::desc("Queries per block of tiled attention (default 128)"),
@@ -188,6 +195,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
 
   attn::PipelineOptions pipelineOptions;
   pipelineOptions.optLevel = optLevel - '0';
+  pipelineOptions.tileAttention = !unfusedAttention;
   pipelineOptions.queryBlock = queryBlock;
   pipelineOptions.keyBlock = keyBlock;
   attn::Stage stop = emitStage == Emit::Fused        ? attn::Stage::Fused
