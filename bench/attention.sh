@@ -18,7 +18,8 @@
 #                  would take more than --seconds X (default 3; at least 3)
 #     --runs R     processes per measurement, the fastest kept (default 1)
 #   env:   ATTNC_BUILD_DIR (default build/), BENCH_THREADS (default 1,2),
-#          CC (the C harness, default clang-19)
+#          CC (the C harness, default clang-19), ATTNC_FLAGS (more attnc
+#          flags for every model, e.g. "--query-block=64 --key-block=512")
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"

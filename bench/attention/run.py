@@ -115,7 +115,8 @@ class Model:
             seq2seq_model.save_safetensors(self.weights_path, weights,
                                            align=64)
         run([os.path.join(args.build, "bin", "attnc"), base + ".attn",
-             *self.opt.split(), "-o", base + ".o", "--header", base + ".h"])
+             *self.opt.split(), *os.environ.get("ATTNC_FLAGS", "").split(),
+             "-o", base + ".o", "--header", base + ".h"])
         defines = [f"-DMODEL={self.name}", f"-DCAUSAL={int(self.causal)}",
                    f"-DNAIVE={int(self.score == 'scaled_dot')}",
                    f"-DWEIGHTS_OUT={int(self.weights_out)}"]
