@@ -35,11 +35,14 @@ bool isTileable(AttentionOp op) {
   // local-p centers and the Gaussian factor stay on the unfused path.
   if (op.getPositions() || op.getGaussian())
     return false;
+  // Heads split a static feature size (convert-attn-to-linalg reports the
+  // dynamic case).
   if (op.getHeads() > 1)
-    for (Value operand : {op.getQuery(), op.getKeys(), op.getValues()})
-      if (cast<RankedTensorType>(operand.getType()).isDynamicDim(
-              cast<RankedTensorType>(operand.getType()).getRank() - 1))
+    for (Value operand : {op.getQuery(), op.getKeys(), op.getValues()}) {
+      auto type = cast<RankedTensorType>(operand.getType());
+      if (type.isDynamicDim(type.getRank() - 1))
         return false;
+    }
   return true;
 }
 
@@ -266,12 +269,10 @@ Operands TileBuilder::prepare() {
   switch (spec.kind) {
   case ScoreKind::dot:
     break;
-  case ScoreKind::scaled_dot: {
+  case ScoreKind::scaled_dot:
     // The factor reads dk from the per-head keys [G, M, H, dk].
-    in.score = BlockScore::Dot;
     q = scaleBy(q, scaleFactor(spec, k));
     break;
-  }
   case ScoreKind::general:
     // s^T W h_j = (W^T s) . h_j: the queries are transformed once.
     q = rowsTimes(q, spec.w, /*transposeW=*/false);
