@@ -297,7 +297,9 @@ public:
   }
 
   /// v^T tanh(ws_i + uh_j) for ws [G?, Nq, A], uh [G?, Nk, A], v [A].
-  Value additiveScores(Value ws, Value uh, Value v) {
+  /// `zeros` is the zero-filled [G?, Nq, Nk] result buffer, or null for a
+  /// new one.
+  Value additiveScores(Value ws, Value uh, Value v, Value zeros = {}) {
     int64_t rank = rankOf(ws); // loops: G?, i, j, a
     int64_t loops = rank + 1;
     MLIRContext *ctx = b.getContext();
@@ -319,7 +321,7 @@ public:
     return b
         .create<linalg::GenericOp>(
             loc, typeFor(outSizes, b.getF32Type()), ValueRange{ws, uh, v},
-            ValueRange{filled(outSizes, 0.0)},
+            ValueRange{zeros ? zeros : filled(outSizes, 0.0)},
             ArrayRef<AffineMap>{mapOf({i, a}), mapOf({j, a}),
                                 AffineMap::get(loops, 0, {a}, ctx),
                                 mapOf({i, j})},

@@ -248,6 +248,10 @@ private:
   Value blockWeights(const Operands &in, const QueryBlock &block,
                      Value rowMax, Value rowSum, Value dest);
 
+  /// The row maximum, or 0 where it is -inf (no key kept yet), so that
+  /// exp(e - shift) never computes -inf - -inf.
+  Value shiftFor(Value rowMax);
+
   /// A [rows] tensor mapped elementwise (i) by `fn`.
   Value mapRows(ValueRange inputs, Value init,
                 function_ref<Value(OpBuilder &, Location, ValueRange)> fn);
@@ -420,31 +424,8 @@ Value TileBuilder::blockScores(const Operands &in, const QueryBlock &block,
   AffineMap colMap = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
   SmallVector<IteratorType> parallel2(2, IteratorType::parallel);
 
-  if (in.score == BlockScore::Additive) {
-    // v^T tanh(Wq_i + Uk_j): loops i, j, a with a reduced.
-    AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx),
-               a = getAffineDimExpr(2, ctx);
-    SmallVector<IteratorType> iterators(2, IteratorType::parallel);
-    iterators.push_back(IteratorType::reduction);
-    return b
-        .create<linalg::GenericOp>(
-            loc, zeroed.getType(), ValueRange{block.query, keys, in.additiveV},
-            ValueRange{zeroed},
-            ArrayRef<AffineMap>{AffineMap::get(3, 0, {i, a}, ctx),
-                                AffineMap::get(3, 0, {j, a}, ctx),
-                                AffineMap::get(3, 0, {a}, ctx),
-                                AffineMap::get(3, 0, {i, j}, ctx)},
-            iterators,
-            [&](OpBuilder &nb, Location nl, ValueRange args) {
-              Value sum = nb.create<arith::AddFOp>(nl, args[0], args[1]);
-              Value act = nb.create<math::TanhOp>(nl, sum);
-              Value term = nb.create<arith::MulFOp>(nl, args[2], act);
-              Value acc =
-                  nb.create<arith::AddFOp>(nl, args[3], term, reassoc());
-              nb.create<linalg::YieldOp>(nl, acc);
-            })
-        .getResult(0);
-  }
+  if (in.score == BlockScore::Additive)
+    return additiveScores(block.query, keys, in.additiveV, zeroed);
 
   Value dots = b.create<linalg::MatmulTransposeBOp>(
                     loc, TypeRange{zeroed.getType()},
@@ -514,6 +495,21 @@ Value TileBuilder::mapRows(
       .getResult(0);
 }
 
+Value TileBuilder::shiftFor(Value rowMax) {
+  return mapRows(rowMax, empty(sizes(rowMax)),
+                 [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                   Value none = nb.create<arith::CmpFOp>(
+                       nl, arith::CmpFPredicate::OEQ, args[0],
+                       nb.create<arith::ConstantOp>(
+                           nl, nb.getF32FloatAttr(kNegInf)));
+                   return nb.create<arith::SelectOp>(
+                       nl, none,
+                       nb.create<arith::ConstantOp>(nl,
+                                                    nb.getF32FloatAttr(0.0f)),
+                       args[0]);
+                 });
+}
+
 SmallVector<Value> TileBuilder::onlineStep(const Operands &in,
                                            const QueryBlock &block, Value k0,
                                            Value cols, bool masked,
@@ -571,16 +567,7 @@ SmallVector<Value> TileBuilder::onlineStep(const Operands &in,
 
   // 2. The shift (0 while no key is kept, so that no -inf - -inf appears)
   // and the factor that rescales what was summed under the old maximum.
-  Value rowsInit = empty(sizes(rowMax));
-  Value shift = mapRows(newMax, rowsInit, [&](OpBuilder &nb, Location nl,
-                                              ValueRange args) -> Value {
-    Value none = nb.create<arith::CmpFOp>(
-        nl, arith::CmpFPredicate::OEQ, args[0],
-        nb.create<arith::ConstantOp>(nl, nb.getF32FloatAttr(kNegInf)));
-    return nb.create<arith::SelectOp>(
-        nl, none, nb.create<arith::ConstantOp>(nl, nb.getF32FloatAttr(0.0f)),
-        args[0]);
-  });
+  Value shift = shiftFor(newMax);
   Value rescale = mapRows(
       ValueRange{rowMax, shift}, empty(sizes(rowMax)),
       [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
@@ -809,17 +796,7 @@ SmallVector<Value> TileBuilder::build() {
                                 b.getF32Type()),
           weightsArg, weightOffsets, weightSizes,
           SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
-      Value finalShift = mapRows(
-          state[0], empty(rowSizes),
-          [&](OpBuilder &nb, Location nl, ValueRange args) -> Value {
-            Value none = nb.create<arith::CmpFOp>(
-                nl, arith::CmpFPredicate::OEQ, args[0],
-                nb.create<arith::ConstantOp>(nl, nb.getF32FloatAttr(kNegInf)));
-            return nb.create<arith::SelectOp>(
-                nl, none,
-                nb.create<arith::ConstantOp>(nl, nb.getF32FloatAttr(0.0f)),
-                args[0]);
-          });
+      Value finalShift = shiftFor(state[0]);
       weightsBlock = blockWeights(in, block, finalShift, state[1], dest);
     }
 
