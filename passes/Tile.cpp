@@ -526,44 +526,48 @@ SmallVector<Value> TileBuilder::onlineStep(const Operands &in,
   Value tile = slice2D(scratch, index(0), index(0), block.rows, cols);
   Value scores = blockScores(in, block, k0, cols, tile);
 
-  // Per-query lengths are an input of the generics that test the mask.
-  SmallVector<Value> maskInputs;
-  SmallVector<AffineMap> maskMaps;
-  if (masked && block.lengths) {
-    maskInputs.push_back(block.lengths);
-    maskMaps.push_back(rowMap);
-  }
-  auto keepAt = [&](OpBuilder &nb, Location nl, ValueRange args,
-                    size_t lengthArg) -> Value {
-    if (!masked)
-      return Value();
-    return keep(nb, nl, block, k0,
-                block.lengths ? args[lengthArg] : Value());
-  };
+  // A generic over the tile that reads `input` and, in a masked block with
+  // per-query lengths, the lengths; `body` gets the input element, whether
+  // the key is kept (null in unmasked blocks) and the init element.
+  bool withLengths = masked && block.lengths;
+  auto overTile =
+      [&](Value input, AffineMap inputMap, Value init, AffineMap initMap,
+          ArrayRef<IteratorType> iterators,
+          function_ref<Value(OpBuilder &, Location, Value, Value, Value)>
+              body) {
+        SmallVector<Value> inputs{input};
+        SmallVector<AffineMap> maps{inputMap};
+        if (withLengths) {
+          inputs.push_back(block.lengths);
+          maps.push_back(rowMap);
+        }
+        maps.push_back(initMap);
+        return b
+            .create<linalg::GenericOp>(
+                loc, init.getType(), inputs, ValueRange{init}, maps,
+                iterators,
+                [&](OpBuilder &nb, Location nl, ValueRange args) {
+                  Value kept =
+                      masked ? keep(nb, nl, block, k0,
+                                    withLengths ? args[1] : Value())
+                             : Value();
+                  nb.create<linalg::YieldOp>(
+                      nl, body(nb, nl, args[0], kept, args.back()));
+                })
+            .getResult(0);
+      };
 
   // 1. The running maximum over the kept keys.
-  SmallVector<Value> maxInputs{scores};
-  maxInputs.append(maskInputs);
-  SmallVector<AffineMap> maxMaps{id};
-  maxMaps.append(maskMaps);
-  maxMaps.push_back(rowMap);
-  Value newMax =
-      b.create<linalg::GenericOp>(
-           loc, rowMax.getType(), maxInputs, ValueRange{rowMax}, maxMaps,
-           reduceCols,
-           [&](OpBuilder &nb, Location nl, ValueRange args) {
-             Value score = args[0];
-             if (Value kept = keepAt(nb, nl, args, 1))
-               score = nb.create<arith::SelectOp>(
-                   nl, kept, score,
-                   nb.create<arith::ConstantOp>(nl,
-                                                nb.getF32FloatAttr(kNegInf)));
-             nb.create<linalg::YieldOp>(
-                 nl,
-                 nb.create<arith::MaximumFOp>(nl, args.back(), score, reassoc())
-                     .getResult());
-           })
-          .getResult(0);
+  Value newMax = overTile(
+      scores, id, rowMax, rowMap, reduceCols,
+      [&](OpBuilder &nb, Location nl, Value score, Value kept,
+          Value max) -> Value {
+        if (kept)
+          score = nb.create<arith::SelectOp>(
+              nl, kept, score,
+              nb.create<arith::ConstantOp>(nl, nb.getF32FloatAttr(kNegInf)));
+        return nb.create<arith::MaximumFOp>(nl, max, score, reassoc());
+      });
 
   // 2. The shift (0 while no key is kept, so that no -inf - -inf appears)
   // and the factor that rescales what was summed under the old maximum.
@@ -583,25 +587,18 @@ SmallVector<Value> TileBuilder::onlineStep(const Operands &in,
       });
 
   // 3. p = exp(e - shift) in place of the scores, 0 where masked.
-  SmallVector<Value> expInputs{shift};
-  expInputs.append(maskInputs);
-  SmallVector<AffineMap> expMaps{rowMap};
-  expMaps.append(maskMaps);
-  expMaps.push_back(id);
-  Value probs =
-      b.create<linalg::GenericOp>(
-           loc, scores.getType(), expInputs, ValueRange{scores}, expMaps,
-           parallel2,
-           [&](OpBuilder &nb, Location nl, ValueRange args) {
-             Value p = nb.create<math::ExpOp>(
-                 nl, nb.create<arith::SubFOp>(nl, args.back(), args[0]));
-             if (Value kept = keepAt(nb, nl, args, 1))
-               p = nb.create<arith::SelectOp>(
-                   nl, kept, p,
-                   nb.create<arith::ConstantOp>(nl, nb.getF32FloatAttr(0.0f)));
-             nb.create<linalg::YieldOp>(nl, p);
-           })
-          .getResult(0);
+  Value probs = overTile(
+      shift, rowMap, scores, id, parallel2,
+      [&](OpBuilder &nb, Location nl, Value rowShift, Value kept,
+          Value score) -> Value {
+        Value p = nb.create<math::ExpOp>(
+            nl, nb.create<arith::SubFOp>(nl, score, rowShift));
+        if (!kept)
+          return p;
+        return nb.create<arith::SelectOp>(
+            nl, kept, p,
+            nb.create<arith::ConstantOp>(nl, nb.getF32FloatAttr(0.0f)));
+      });
 
   // 4. sum = sum * rescale + sum_j p; acc = acc * rescale + p V.
   Value scaledSum = mapRows(
