@@ -330,7 +330,9 @@ Value Generator::emitMatMul(Location at, const Expr &expr, Value a, Value b) {
   mlir::Type resultType = tensorType(expr.type);
   unsigned rankA = cast<RankedTensorType>(a.getType()).getRank();
   unsigned rankB = cast<RankedTensorType>(b.getType()).getRank();
-  ValueRange inputs{a, b};
+  // An array, not `ValueRange inputs{a, b}`: a ValueRange would point into
+  // an initializer_list that dies at the end of its statement.
+  Value inputs[] = {a, b};
   if (rankA == 2 && rankB == 2)
     return builder.create<linalg::MatmulOp>(at, resultType, inputs, init)
         .getResult(0);
