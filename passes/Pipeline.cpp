@@ -42,17 +42,19 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-void mlir::attn::buildLoweringPipeline(OpPassManager &pm, Stage stop,
-                                       const PipelineOptions &options) {
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+void mlir::attn::buildLoweringPipeline(OpPassManager &pm,
+                                       const LowerOptions &options) {
+  Stage stop = options.stop;
+  // The attn stage is the frontend's output as it is.
   if (stop == Stage::Attn)
     return;
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
 
   // Flash-style attention: fuse the chains, then tile the fused ops. At -O0
   // attention keeps the unfused path (the whole score matrix), the
   // reference the tiled path is tested against.
-  bool tile = options.optLevel > 0 && options.tileAttention;
+  bool tile = options.optLevel > 0 && !options.unfusedAttention;
   if (tile)
     pm.addPass(createAttnFuse());
   if (stop == Stage::Fused)
@@ -145,78 +147,16 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm, Stage stop,
   pm.addPass(createCanonicalizerPass());
 }
 
-std::optional<Stage> mlir::attn::parseStage(llvm::StringRef name) {
-  return llvm::StringSwitch<std::optional<Stage>>(name)
-      .Case("attn", Stage::Attn)
-      .Case("fused", Stage::Fused)
-      .Case("tiled", Stage::Tiled)
-      .Case("linalg", Stage::Linalg)
-      .Case("bufferized", Stage::Bufferized)
-      .Case("llvm", Stage::LLVMDialect)
-      .Default(std::nullopt);
+mlir::attn::LowerOptions::LowerOptions() {
+  for (const StageInfo &info : kStages)
+    stop.getParser().addLiteralOption(info.name, info.stage, info.description);
 }
-
-llvm::StringRef mlir::attn::stringifyStage(Stage stage) {
-  switch (stage) {
-  case Stage::Attn:
-    return "attn";
-  case Stage::Fused:
-    return "fused";
-  case Stage::Tiled:
-    return "tiled";
-  case Stage::Linalg:
-    return "linalg";
-  case Stage::Bufferized:
-    return "bufferized";
-  case Stage::LLVMDialect:
-    return "llvm";
-  }
-  llvm_unreachable("unknown stage");
-}
-
-namespace {
-
-struct LowerPipelineOptions : PassPipelineOptions<LowerPipelineOptions> {
-  Option<Stage> stop{
-      *this, "stop", llvm::cl::desc("Stage to stop at"),
-      llvm::cl::init(Stage::LLVMDialect),
-      llvm::cl::values(
-          clEnumValN(Stage::Attn, "attn", "attn ops, canonicalized"),
-          clEnumValN(Stage::Fused, "fused", "attention chains fused"),
-          clEnumValN(Stage::Tiled, "tiled", "attention as tiled loops"),
-          clEnumValN(Stage::Linalg, "linalg", "linalg/tensor on tensors"),
-          clEnumValN(Stage::Bufferized, "bufferized",
-                     "memrefs, outputs in place, BLAS calls"),
-          clEnumValN(Stage::LLVMDialect, "llvm", "the LLVM dialect"))};
-  Option<unsigned> optLevel{*this, "opt-level",
-                            llvm::cl::desc("Optimization level, 0 to 3"),
-                            llvm::cl::init(2)};
-  Option<int64_t> blasMinFlops{
-      *this, "blas-min-flops",
-      llvm::cl::desc("Smallest product (2*m*n*k) sent to attnrt_sgemm"),
-      llvm::cl::init(PipelineOptions().blasMinFlops)};
-  Option<int64_t> queryBlock{*this, "query-block",
-                             llvm::cl::desc("attn-tile's queries per block"),
-                             llvm::cl::init(PipelineOptions().queryBlock)};
-  Option<int64_t> keyBlock{*this, "key-block",
-                           llvm::cl::desc("attn-tile's keys per block"),
-                           llvm::cl::init(PipelineOptions().keyBlock)};
-};
-
-} // namespace
 
 void mlir::attn::registerAttncPipelines() {
-  PassPipelineRegistration<LowerPipelineOptions>(
+  PassPipelineRegistration<LowerOptions>(
       "attnc-lower",
       "Lower attnc frontend output to a stage (default: the LLVM dialect)",
-      [](OpPassManager &pm, const LowerPipelineOptions &cl) {
-        PipelineOptions options;
-        options.optLevel = cl.optLevel;
-        options.blasMinFlops = cl.blasMinFlops;
-        options.queryBlock = cl.queryBlock;
-        options.keyBlock = cl.keyBlock;
-        buildLoweringPipeline(pm, cl.stop, options);
-      });
+      buildLoweringPipeline);
 }
 
 void mlir::attn::registerLoweringDialects(DialectRegistry &registry) {

@@ -6,48 +6,92 @@
 #include "passes/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
-#include <optional>
 
 namespace mlir {
 class DialectRegistry;
 
 namespace attn {
 
-/// Where the lowering stops (each is an `--emit` stage of attnc).
+/// Where the lowering stops.
 enum class Stage {
-  Attn,        ///< attn + upstream ops on tensors, canonicalized
-  Fused,       ///< score -> softmax -> context chains fused (attn-fuse)
-  Tiled,       ///< attn.attention as tiled loops on tensors (attn-tile)
-  Linalg,      ///< no attn op left: linalg/tensor/arith/math on tensors
-  Bufferized,  ///< memrefs, outputs in the caller's buffers, BLAS calls
-  LLVMDialect, ///< the LLVM dialect, ready for translateModuleToLLVMIR
+  Attn,
+  Fused,
+  Tiled,
+  Linalg,
+  Bufferized,
+  LLVMDialect,
 };
 
-struct PipelineOptions {
-  /// 0 turns off elementwise fusion and the math approximations (libm calls).
-  unsigned optLevel = 2;
-  /// Products under this many flops (2*m*n*k) stay loops; see
-  /// attn-matmul-to-blas in docs/PASSES.md for why 512.
-  int64_t blasMinFlops = 512;
-  /// Fuse and tile attention (attn-fuse, attn-tile) at optLevel > 0; off,
-  /// attention keeps the unfused path (the whole score matrix).
-  bool tileAttention = true;
-  /// attn-tile's block sizes (defaults: the pass options' in Passes.td).
-  int64_t queryBlock = AttnTileOptions().queryBlock;
-  int64_t keyBlock = AttnTileOptions().keyBlock;
+/// A stage's name (attnc's `--emit=<name>`, attnc-lower's `stop=<name>`)
+/// and what the IR holds there.
+struct StageInfo {
+  Stage stage;
+  llvm::StringLiteral name;
+  llvm::StringLiteral description;
+};
+
+/// Every stage, in pipeline order: the one list that attnc's --emit and
+/// attnc-lower's stop option are built from.
+inline constexpr StageInfo kStages[] = {
+    {Stage::Attn, "attn", "the attn dialect on tensors, as the frontend emits it"},
+    {Stage::Fused, "fused",
+     "score -> softmax -> context fused into attn.attention (attn-fuse; "
+     "-O1 and above)"},
+    {Stage::Tiled, "tiled",
+     "attn.attention as flash-style tiled loops on tensors (attn-tile; -O1 "
+     "and above)"},
+    {Stage::Linalg, "linalg",
+     "no attn op left: linalg/tensor/arith/math on tensors"},
+    {Stage::Bufferized, "bufferized",
+     "memrefs, outputs in the caller's buffers, BLAS calls"},
+    {Stage::LLVMDialect, "llvm-mlir",
+     "the LLVM dialect, ready for translation to LLVM IR"},
+};
+
+/// The options of the pipeline, registered as `attnc-lower{...}`; attnc sets
+/// the same fields from its command line.
+struct LowerOptions : PassPipelineOptions<LowerOptions> {
+  LowerOptions();
+
+  Option<Stage> stop{*this, "stop",
+                     llvm::cl::desc("The stage to stop after"),
+                     llvm::cl::init(Stage::LLVMDialect)};
+  Option<unsigned> optLevel{
+      *this, "opt-level",
+      llvm::cl::desc("Optimization level, 0 to 3; 0 turns off attention "
+                     "fusion and tiling, elementwise fusion and the math "
+                     "approximations (libm calls)"),
+      llvm::cl::init(2)};
+  Option<bool> unfusedAttention{
+      *this, "unfused-attention",
+      llvm::cl::desc("Keep attention unfused at any opt-level (score, "
+                     "softmax and context with the whole score matrix, as "
+                     "at opt-level 0)"),
+      llvm::cl::init(false)};
+  Option<int64_t> queryBlock{
+      *this, "query-block",
+      llvm::cl::desc("Queries per block of tiled attention (attn-tile)"),
+      llvm::cl::init(AttnTileOptions().queryBlock)};
+  Option<int64_t> keyBlock{
+      *this, "key-block",
+      llvm::cl::desc("Keys per block of tiled attention (attn-tile)"),
+      llvm::cl::init(AttnTileOptions().keyBlock)};
+  Option<int64_t> blasMinFlops{
+      *this, "blas-min-flops",
+      llvm::cl::desc("Products with fewer flops (2*m*n*k) stay loops "
+                     "(attn-matmul-to-blas)"),
+      llvm::cl::init(AttnMatmulToBlasOptions().minFlops)};
 };
 
 /// Adds to `pm` (a PassManager on ModuleOp) the passes that take frontend
-/// output to `stop`.
-void buildLoweringPipeline(OpPassManager &pm, Stage stop,
-                           const PipelineOptions &options);
+/// output to `options.stop`.
+void buildLoweringPipeline(OpPassManager &pm, const LowerOptions &options);
 
-/// Registers `attnc-lower{stop=attn|fused|tiled|linalg|bufferized|llvm
-/// opt-level=N blas-min-flops=N query-block=N key-block=N}` for attn-opt and
-/// other mlir-opt-like tools.
+/// Registers `attnc-lower` (LowerOptions) for attn-opt.
 void registerAttncPipelines();
 
 /// Adds the dialects the pipeline creates and the external interface models
@@ -55,10 +99,6 @@ void registerAttncPipelines();
 /// runs the pipeline needs them: without the func model, for instance,
 /// one-shot-bufferize treats every function argument as read-only.
 void registerLoweringDialects(DialectRegistry &registry);
-
-/// "attn", "fused", "tiled", "linalg", "bufferized", "llvm" <-> Stage.
-std::optional<Stage> parseStage(llvm::StringRef name);
-llvm::StringRef stringifyStage(Stage stage);
 
 } // namespace attn
 } // namespace mlir

@@ -31,10 +31,19 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
+# The compiler that builds attnc: clang 19 unless ATTNC_CC/ATTNC_CXX say
+# otherwise (scripts/test-gcc.sh builds with g++). ccache is used when present.
+CC_FOR_BUILD="${ATTNC_CC:-clang-19}"
+CXX_FOR_BUILD="${ATTNC_CXX:-clang++-19}"
+LAUNCHER=()
+if command -v ccache >/dev/null; then
+  LAUNCHER=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+fi
 if [[ ! -f "$BUILD/build.ninja" ]]; then
   cmake -S "$ROOT" -B "$BUILD" -G Ninja \
     -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+    -DCMAKE_C_COMPILER="$CC_FOR_BUILD" -DCMAKE_CXX_COMPILER="$CXX_FOR_BUILD" \
+    "${LAUNCHER[@]}" \
     -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
     -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-19/build/utils/lit/lit.py
 fi

@@ -2,6 +2,7 @@
 // RUN: attn-opt %s --attnc-lower="stop=attn" | FileCheck %s --check-prefix=ATTN
 // RUN: attn-opt %s --attnc-lower="stop=linalg" | FileCheck %s --check-prefix=LINALG
 // RUN: attn-opt %s --attnc-lower="stop=linalg opt-level=0" | FileCheck %s --check-prefix=LINALG0
+// RUN: attn-opt %s --attnc-lower="stop=linalg unfused-attention=1" | FileCheck %s --check-prefix=LINALG0
 // RUN: attn-opt %s --attnc-lower="stop=bufferized" | FileCheck %s --check-prefix=BUF
 // RUN: attn-opt %s --attnc-lower="stop=bufferized" | FileCheck %s --check-prefix=NOCOPY
 // RUN: attn-opt %s --attnc-lower="stop=bufferized" | FileCheck %s --check-prefix=STEP
@@ -9,14 +10,15 @@
 // RUN: attn-opt %s --attnc-lower="opt-level=0" | FileCheck %s --check-prefix=O0
 // RUN: attn-opt %s --attnc-lower="stop=bufferized blas-min-flops=0" | FileCheck %s --check-prefix=ALLBLAS
 
-// attn: only canonicalization; the attn ops are still there.
+// attn: the input as it is; the attn ops are still there.
 // ATTN-LABEL: func.func @forward
 // ATTN: linalg.matmul
 // ATTN: attn.attention scaled_dot
 // ATTN: bufferization.materialize_in_destination
 
 // linalg: no attn op left, the products are named ops; attention is tiled
-// (attn-tile) from -O1 on, and the unfused chain at -O0.
+// (attn-tile) from -O1 on, and the unfused chain at -O0 or with
+// unfused-attention (attnc --unfused-attention) at any level.
 // LINALG-LABEL: func.func @forward
 // LINALG-NOT: attn.attention
 // LINALG: linalg.matmul

@@ -14,7 +14,7 @@
 #include "frontend/Parser.h"
 #include "frontend/Sema.h"
 #include "interface/CInterface.h"
-#include "passes/Codegen.h"
+#include "codegen/Codegen.h"
 #include "passes/Pipeline.h"
 
 #include "mlir/IR/AsmState.h"
@@ -37,18 +37,31 @@ namespace cl = llvm::cl;
 
 namespace {
 
-enum class Emit {
-  AST,
-  Attn,
-  Fused,
-  Tiled,
-  Linalg,
-  Bufferized,
-  LLVMDialect,
-  LLVMIR,
-  Asm,
-  Obj
+/// What attnc writes: the syntax tree, the IR at a pipeline stage, or what
+/// code generation makes of the LLVM dialect.
+enum class Emit { AST, Stage, LLVMIR, Asm, Obj };
+
+struct EmitTarget {
+  llvm::StringRef name, description;
+  Emit kind;
+  attn::Stage stage = attn::Stage::LLVMDialect;
 };
+
+/// The values of --emit, in pipeline order: the pipeline's stages
+/// (attn::kStages) between the syntax tree and code generation.
+const std::vector<EmitTarget> &emitTargets() {
+  static const std::vector<EmitTarget> targets = [] {
+    std::vector<EmitTarget> list{
+        {"ast", "the syntax tree, after parsing", Emit::AST}};
+    for (const attn::StageInfo &info : attn::kStages)
+      list.push_back({info.name, info.description, Emit::Stage, info.stage});
+    list.push_back({"llvm", "optimized LLVM IR", Emit::LLVMIR});
+    list.push_back({"asm", "assembly for the target CPU", Emit::Asm});
+    list.push_back({"obj", "an object file", Emit::Obj});
+    return list;
+  }();
+  return targets;
+}
 
 cl::OptionCategory attncCategory("attnc options");
 
@@ -67,27 +80,11 @@ cl::opt<std::string> headerFilename(
     cl::desc("Also write the model's C header to <file>"),
     cl::cat(attncCategory));
 
-cl::opt<Emit> emitStage(
-    "emit", cl::desc("What to produce (default: obj)"), cl::init(Emit::Obj),
-    cl::values(
-        clEnumValN(Emit::AST, "ast", "the syntax tree, after parsing"),
-        clEnumValN(Emit::Attn, "attn", "the attn dialect, from MLIRGen"),
-        clEnumValN(Emit::Fused, "fused",
-                   "score -> softmax -> context fused into attn.attention "
-                   "(attn-fuse; -O1 and above)"),
-        clEnumValN(Emit::Tiled, "tiled",
-                   "attn.attention as flash-style tiled loops on tensors "
-                   "(attn-tile; -O1 and above)"),
-        clEnumValN(Emit::Linalg, "linalg",
-                   "attn ops lowered to linalg/tensor/arith/math"),
-        clEnumValN(Emit::Bufferized, "bufferized",
-                   "after bufferization and BLAS calls (memref, scf)"),
-        clEnumValN(Emit::LLVMDialect, "llvm-mlir",
-                   "the LLVM dialect, with the C interface"),
-        clEnumValN(Emit::LLVMIR, "llvm", "optimized LLVM IR"),
-        clEnumValN(Emit::Asm, "asm", "assembly for the target CPU"),
-        clEnumValN(Emit::Obj, "obj", "an object file")),
-    cl::cat(attncCategory));
+/// An index into emitTargets(), as an enum so that cl uses its generic
+/// (named-value) parser; the values are added in main().
+enum EmitIndex : unsigned {};
+cl::opt<EmitIndex> emitIndex("emit", cl::desc("What to produce (default: obj)"),
+                            cl::cat(attncCategory));
 
 cl::opt<char> optLevel("O",
                        cl::desc("Optimization level: -O0, -O1, -O2 or -O3 "
@@ -101,15 +98,11 @@ cl::opt<bool> unfusedAttention(
              "for tests and benchmarks"),
     cl::init(false), cl::cat(attncCategory));
 
-cl::opt<int64_t> queryBlock(
-    "query-block", cl::value_desc("n"),
-    cl::desc("Queries per block of tiled attention (default 128)"),
-    cl::init(attn::PipelineOptions().queryBlock), cl::cat(attncCategory));
-
-cl::opt<int64_t> keyBlock(
-    "key-block", cl::value_desc("n"),
-    cl::desc("Keys per block of tiled attention (default 256)"),
-    cl::init(attn::PipelineOptions().keyBlock), cl::cat(attncCategory));
+// Tile sizes are passed on only when given: their defaults are attn-tile's.
+cl::opt<int64_t> queryBlock("query-block", cl::value_desc("n"),
+                            cl::cat(attncCategory));
+cl::opt<int64_t> keyBlock("key-block", cl::value_desc("n"),
+                          cl::cat(attncCategory));
 
 cl::opt<std::string> targetCPU(
     "mcpu", cl::value_desc("cpu"),
@@ -129,12 +122,14 @@ cl::opt<bool> verifyDiagnostics(
              "input (for tests)"),
     cl::init(false), cl::cat(attncCategory));
 
+const EmitTarget &emitTarget() { return emitTargets()[emitIndex]; }
+
 /// Default output: <input stem>.o next to the working directory for objects,
 /// stdout for text.
 std::string outputPath() {
   if (!outputFilename.empty())
     return outputFilename;
-  if (emitStage != Emit::Obj)
+  if (emitTarget().kind != Emit::Obj)
     return "-";
   if (inputFilename == "-")
     return "a.o";
@@ -173,7 +168,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
       attnc::parseModel(buffer->getBuffer(), source);
   if (!model)
     return failure();
-  if (emitStage == Emit::AST) {
+  const EmitTarget &target = emitTarget();
+  if (target.kind == Emit::AST) {
     attnc::dump(*model, os);
     return success();
   }
@@ -188,41 +184,36 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     if (failed(attn::emitCHeader(*module, source.filename, headerStream)))
       return failure();
   }
-  if (emitStage == Emit::Attn) {
-    module->print(os);
-    return success();
-  }
-
-  attn::PipelineOptions pipelineOptions;
-  pipelineOptions.optLevel = optLevel - '0';
-  pipelineOptions.tileAttention = !unfusedAttention;
-  pipelineOptions.queryBlock = queryBlock;
-  pipelineOptions.keyBlock = keyBlock;
-  attn::Stage stop = emitStage == Emit::Fused        ? attn::Stage::Fused
-                     : emitStage == Emit::Tiled      ? attn::Stage::Tiled
-                     : emitStage == Emit::Linalg     ? attn::Stage::Linalg
-                     : emitStage == Emit::Bufferized ? attn::Stage::Bufferized
-                                                     : attn::Stage::LLVMDialect;
+  attn::LowerOptions lowering;
+  lowering.stop = target.stage;
+  lowering.optLevel = optLevel - '0';
+  lowering.unfusedAttention = unfusedAttention.getValue();
+  if (queryBlock.getNumOccurrences())
+    lowering.queryBlock = queryBlock.getValue();
+  if (keyBlock.getNumOccurrences())
+    lowering.keyBlock = keyBlock.getValue();
   PassManager pm(&context, ModuleOp::getOperationName());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
   applyDefaultTimingPassManagerCLOptions(pm);
-  attn::buildLoweringPipeline(pm, stop, pipelineOptions);
+  attn::buildLoweringPipeline(pm, lowering);
   if (failed(pm.run(*module)))
     return failure();
-  if (stop == attn::Stage::LLVMDialect && failed(attn::emitCInterface(*module)))
+  if (target.stage == attn::Stage::LLVMDialect &&
+      failed(attn::emitCInterface(*module)))
     return failure();
-  if (emitStage <= Emit::LLVMDialect) {
+  if (target.kind == Emit::Stage) {
     module->print(os);
+    os << "\n";
     return success();
   }
 
   attn::CodegenOptions codegenOptions;
   codegenOptions.optLevel = optLevel - '0';
   codegenOptions.cpu = targetCPU;
-  attn::OutputKind kind = emitStage == Emit::LLVMIR ? attn::OutputKind::LLVMIR
-                          : emitStage == Emit::Asm  ? attn::OutputKind::Assembly
-                                                    : attn::OutputKind::Object;
+  attn::OutputKind kind = target.kind == Emit::LLVMIR ? attn::OutputKind::LLVMIR
+                          : target.kind == Emit::Asm  ? attn::OutputKind::Assembly
+                                                      : attn::OutputKind::Object;
   llvm::SmallString<0> bytes;
   llvm::raw_svector_ostream objectStream(bytes);
   if (failed(attn::emitLLVM(*module, kind, codegenOptions, objectStream)))
@@ -261,6 +252,20 @@ int main(int argc, char **argv) {
   cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
     os << "attnc version " ATTNC_VERSION "\n";
   });
+  for (auto [index, target] : llvm::enumerate(emitTargets()))
+    emitIndex.getParser().addLiteralOption(
+        target.name, static_cast<EmitIndex>(index), target.description);
+  emitIndex.setInitialValue(static_cast<EmitIndex>(emitTargets().size() - 1));
+  // The tile sizes' help names the defaults of the pipeline's options.
+  attn::LowerOptions defaults;
+  static const std::string queryBlockHelp =
+      "Queries per block of tiled attention (default " +
+      std::to_string(defaults.queryBlock) + ")";
+  static const std::string keyBlockHelp =
+      "Keys per block of tiled attention (default " +
+      std::to_string(defaults.keyBlock) + ")";
+  queryBlock.setDescription(queryBlockHelp);
+  keyBlock.setDescription(keyBlockHelp);
   cl::HideUnrelatedOptions({&attncCategory, &cl::getGeneralCategory()});
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -273,7 +278,8 @@ int main(int argc, char **argv) {
                  << "; use -O0, -O1, -O2 or -O3\n";
     return 1;
   }
-  if (queryBlock < 1 || keyBlock < 1) {
+  if ((queryBlock.getNumOccurrences() && queryBlock < 1) ||
+      (keyBlock.getNumOccurrences() && keyBlock < 1)) {
     llvm::errs() << "attnc: error: --query-block and --key-block must be at "
                     "least 1\n";
     return 1;

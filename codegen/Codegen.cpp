@@ -1,6 +1,6 @@
 //===- Codegen.cpp - LLVM-dialect module to LLVM IR, assembly or object ---===//
 
-#include "passes/Codegen.h"
+#include "codegen/Codegen.h"
 
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"

@@ -1,7 +1,7 @@
 //===- Codegen.h - LLVM dialect to LLVM IR, assembly, objects ---*- C++ -*-===//
 
-#ifndef ATTNC_PASSES_CODEGEN_H
-#define ATTNC_PASSES_CODEGEN_H
+#ifndef ATTNC_CODEGEN_CODEGEN_H
+#define ATTNC_CODEGEN_CODEGEN_H
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LogicalResult.h"
@@ -34,4 +34,4 @@ std::string getTargetCPU(const CodegenOptions &options);
 
 } // namespace mlir::attn
 
-#endif // ATTNC_PASSES_CODEGEN_H
+#endif // ATTNC_CODEGEN_CODEGEN_H

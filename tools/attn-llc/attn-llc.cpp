@@ -1,12 +1,12 @@
 //===- attn-llc.cpp - LLVM-dialect MLIR to LLVM IR, assembly or object ----===//
 //
-// A thin driver over AttnCodegen (passes/Codegen.h), like llc for MLIR files
+// A thin driver over AttnCodegen (codegen/Codegen.h), like llc for MLIR files
 // already lowered by `attn-opt --attnc-lower`. The lit tests of test/codegen
 // use it; the attnc driver calls the same library.
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/Codegen.h"
+#include "codegen/Codegen.h"
 #include "passes/Pipeline.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
