@@ -2,7 +2,6 @@
 
 #include "frontend/Builtins.h"
 
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 
 using namespace attnc;
@@ -54,10 +53,8 @@ std::string joinList(llvm::ArrayRef<std::string> items, llvm::StringRef last) {
 
 } // namespace
 
-llvm::ArrayRef<BuiltinInfo> attnc::getBuiltins() { return kBuiltins; }
-
 const BuiltinInfo *attnc::lookupBuiltin(llvm::StringRef callee) {
-  auto [name, kind] = callee.split('.');
+  llvm::StringRef name = callee.split('.').first;
   for (const BuiltinInfo &builtin : kBuiltins)
     if (builtin.name == name &&
         (builtin.has(kScoreKind) || callee.size() == name.size()))
@@ -74,8 +71,8 @@ std::string attnc::suggestBuiltin(llvm::StringRef callee) {
   unsigned best = (callee.size() + 2) / 3 + 1;
   std::string suggestion;
   auto consider = [&](const std::string &candidate) {
-    unsigned distance = callee.edit_distance(candidate, /*AllowReplacements=*/
-                                             true, best - 1);
+    unsigned distance = callee.edit_distance(
+        candidate, /*AllowReplacements=*/true, /*MaxEditDistance=*/best - 1);
     if (distance < best) {
       best = distance;
       suggestion = candidate;

@@ -45,9 +45,6 @@ struct BuiltinInfo {
   bool has(BuiltinFlags flag) const { return (flags & flag) != 0; }
 };
 
-/// Every builtin, in the order of Builtins.def.
-llvm::ArrayRef<BuiltinInfo> getBuiltins();
-
 /// The builtin a callee names, or null: `tanh`; `score` for `score.dot`, and
 /// also for a bare `score`, which lacks its kind.
 const BuiltinInfo *lookupBuiltin(llvm::StringRef callee);
