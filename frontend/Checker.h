@@ -118,20 +118,14 @@ private:
   // independent error, fills in `info` (at least every result type) and
   // fails if there was an error. Builtins that give one value leave the
   // count of bound names to checkCall.
-  LogicalResult checkUnary(Expr &call, CallInfo &info, unsigned numResults);
-  LogicalResult checkTranspose(Expr &call, CallInfo &info, unsigned numResults);
+  using CheckFn = LogicalResult(Expr &call, CallInfo &info,
+                                unsigned numResults);
+  CheckFn checkUnary, checkTranspose;
   // Attention (SemaAttention.cpp).
-  LogicalResult checkScore(Expr &call, CallInfo &info, unsigned numResults);
-  LogicalResult checkSoftmax(Expr &call, CallInfo &info, unsigned numResults);
-  LogicalResult checkContext(Expr &call, CallInfo &info, unsigned numResults);
-  LogicalResult checkAttention(Expr &call, CallInfo &info, unsigned numResults);
+  CheckFn checkScore, checkSoftmax, checkContext, checkAttention;
   // Recurrent seq2seq models (SemaSeq2Seq.cpp).
-  LogicalResult checkEmbed(Expr &call, CallInfo &info, unsigned numResults);
-  LogicalResult checkLinear(Expr &call, CallInfo &info, unsigned numResults);
-  LogicalResult checkConcat(Expr &call, CallInfo &info, unsigned numResults);
-  LogicalResult checkFlatten(Expr &call, CallInfo &info, unsigned numResults);
-  LogicalResult checkLastAxis(Expr &call, CallInfo &info, unsigned numResults);
-  LogicalResult checkRecurrent(Expr &call, CallInfo &info, unsigned numResults);
+  CheckFn checkEmbed, checkLinear, checkConcat, checkFlatten, checkLastAxis,
+      checkRecurrent;
 
   // Helpers of the attention builtins (SemaAttention.cpp).
   /// Checks the keyword arguments W, U, v and scale of a score of `kind`

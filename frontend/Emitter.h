@@ -58,42 +58,26 @@ protected:
       llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body);
   Value emitMatMul(Location at, const Expr &expr, Value a, Value b);
   Value emitSwapLastAxes(Location at, Value input, const Type &resultType);
-  /// `fn` applied to each element of x, into a value of the call's type.
-  Value emitUnary(const Expr &call, Value x,
-                  llvm::function_ref<Value(OpBuilder &, Location, Value)> fn);
+  /// The elementwise math builtins: `fn` applied to each element of the
+  /// operand, into a value of the call's type.
+  FailureOr<Values>
+  emitUnary(const Expr &call, llvm::ArrayRef<Value> args,
+            llvm::function_ref<Value(OpBuilder &, Location, Value)> fn);
+  /// The elementwise math builtins that are one op of the math dialect.
+  template <typename OpT>
+  FailureOr<Values> emitMathOp(const Expr &call, llvm::ArrayRef<Value> args);
 
   // The emit functions of Builtins.def: `args` are the call's positional
   // arguments, already emitted; `numResults` values are bound.
   using Args = llvm::ArrayRef<Value>;
-  FailureOr<Values> emitTanh(const Expr &call, Args args, unsigned numResults);
-  FailureOr<Values> emitSigmoid(const Expr &call, Args args,
-                                unsigned numResults);
-  FailureOr<Values> emitRelu(const Expr &call, Args args, unsigned numResults);
-  FailureOr<Values> emitExp(const Expr &call, Args args, unsigned numResults);
-  FailureOr<Values> emitTranspose(const Expr &call, Args args,
-                                  unsigned numResults);
-  // Attention (MLIRGenAttention.cpp).
-  FailureOr<Values> emitScore(const Expr &call, Args args, unsigned numResults);
-  FailureOr<Values> emitSoftmax(const Expr &call, Args args,
-                                unsigned numResults);
-  FailureOr<Values> emitContext(const Expr &call, Args args,
-                                unsigned numResults);
-  FailureOr<Values> emitAttention(const Expr &call, Args args,
-                                  unsigned numResults);
-  // Recurrent seq2seq models (MLIRGenSeq2Seq.cpp).
-  FailureOr<Values> emitEmbed(const Expr &call, Args args, unsigned numResults);
-  FailureOr<Values> emitLinear(const Expr &call, Args args,
-                               unsigned numResults);
-  FailureOr<Values> emitConcat(const Expr &call, Args args,
-                               unsigned numResults);
-  FailureOr<Values> emitFlatten(const Expr &call, Args args,
-                                unsigned numResults);
-  FailureOr<Values> emitLogSoftmax(const Expr &call, Args args,
+  using EmitFn = FailureOr<Values>(const Expr &call, Args args,
                                    unsigned numResults);
-  FailureOr<Values> emitArgmax(const Expr &call, Args args,
-                               unsigned numResults);
-  FailureOr<Values> emitRecurrent(const Expr &call, Args args,
-                                  unsigned numResults);
+  EmitFn emitTanh, emitSigmoid, emitRelu, emitExp, emitTranspose;
+  // Attention (MLIRGenAttention.cpp).
+  EmitFn emitScore, emitSoftmax, emitContext, emitAttention;
+  // Recurrent seq2seq models (MLIRGenSeq2Seq.cpp).
+  EmitFn emitEmbed, emitLinear, emitConcat, emitFlatten, emitLogSoftmax,
+      emitArgmax, emitRecurrent;
 
   // Helpers of the attention builtins (MLIRGenAttention.cpp).
   struct MaskOperands {

@@ -380,8 +380,7 @@ FailureOr<Value> Emitter::emit(const Expr &expr) {
 //===----------------------------------------------------------------------===//
 
 FailureOr<Values> Emitter::emitCall(const Expr &call, unsigned numResults) {
-  using EmitFn = FailureOr<Values> (Emitter::*)(const Expr &, Args, unsigned);
-  static constexpr EmitFn emitters[] = {
+  static constexpr EmitFn Emitter::*emitters[] = {
 #define BUILTIN(Id, Name, Check, Emit, ...) &Emitter::emit##Emit,
 #include "frontend/Builtins.def"
   };
@@ -390,7 +389,8 @@ FailureOr<Values> Emitter::emitCall(const Expr &call, unsigned numResults) {
       [](const ExprPtr &operand) -> const Expr * { return operand.get(); })));
   if (failed(args))
     return failure();
-  EmitFn emitFn = emitters[static_cast<size_t>(call.info->builtin->id)];
+  EmitFn Emitter::*emitFn =
+      emitters[static_cast<size_t>(call.info->builtin->id)];
   return (this->*emitFn)(call, *args, numResults);
 }
 
@@ -405,45 +405,45 @@ FailureOr<SmallVector<Value>> Emitter::emitAll(ArrayRef<const Expr *> exprs) {
   return emitted;
 }
 
-Value Emitter::emitUnary(const Expr &call, Value x,
-                         function_ref<Value(OpBuilder &, Location, Value)> fn) {
-  return emitElementwise(
-      loc(call.loc), call.type, {Operand{x}},
-      [&](OpBuilder &b, Location l, ValueRange v) { return fn(b, l, v[0]); });
+FailureOr<Values>
+Emitter::emitUnary(const Expr &call, Args args,
+                   function_ref<Value(OpBuilder &, Location, Value)> fn) {
+  return Values{emitElementwise(
+      loc(call.loc), call.type, {Operand{args[0]}},
+      [&](OpBuilder &b, Location l, ValueRange v) { return fn(b, l, v[0]); })};
+}
+
+template <typename OpT>
+FailureOr<Values> Emitter::emitMathOp(const Expr &call, Args args) {
+  return emitUnary(call, args, [](OpBuilder &b, Location l, Value x) -> Value {
+    return b.create<OpT>(l, x);
+  });
 }
 
 FailureOr<Values> Emitter::emitTanh(const Expr &call, Args args, unsigned) {
-  return Values{
-      emitUnary(call, args[0], [](OpBuilder &b, Location l, Value x) -> Value {
-        return b.create<math::TanhOp>(l, x);
-      })};
+  return emitMathOp<math::TanhOp>(call, args);
 }
 
 FailureOr<Values> Emitter::emitExp(const Expr &call, Args args, unsigned) {
-  return Values{
-      emitUnary(call, args[0], [](OpBuilder &b, Location l, Value x) -> Value {
-        return b.create<math::ExpOp>(l, x);
-      })};
+  return emitMathOp<math::ExpOp>(call, args);
 }
 
 FailureOr<Values> Emitter::emitRelu(const Expr &call, Args args, unsigned) {
-  return Values{
-      emitUnary(call, args[0], [](OpBuilder &b, Location l, Value x) -> Value {
-        Value zero = b.create<arith::ConstantOp>(l, b.getF32FloatAttr(0));
-        return b.create<arith::MaximumFOp>(l, x, zero);
-      })};
+  return emitUnary(call, args, [](OpBuilder &b, Location l, Value x) -> Value {
+    Value zero = b.create<arith::ConstantOp>(l, b.getF32FloatAttr(0));
+    return b.create<arith::MaximumFOp>(l, x, zero);
+  });
 }
 
 FailureOr<Values> Emitter::emitSigmoid(const Expr &call, Args args, unsigned) {
-  return Values{
-      emitUnary(call, args[0], [](OpBuilder &b, Location l, Value x) -> Value {
-        // 1 / (1 + exp(-x))
-        Value one = b.create<arith::ConstantOp>(l, b.getF32FloatAttr(1));
-        Value negated = b.create<arith::NegFOp>(l, x);
-        Value denominator =
-            b.create<arith::AddFOp>(l, one, b.create<math::ExpOp>(l, negated));
-        return b.create<arith::DivFOp>(l, one, denominator);
-      })};
+  return emitUnary(call, args, [](OpBuilder &b, Location l, Value x) -> Value {
+    // 1 / (1 + exp(-x))
+    Value one = b.create<arith::ConstantOp>(l, b.getF32FloatAttr(1));
+    Value negated = b.create<arith::NegFOp>(l, x);
+    Value denominator =
+        b.create<arith::AddFOp>(l, one, b.create<math::ExpOp>(l, negated));
+    return b.create<arith::DivFOp>(l, one, denominator);
+  });
 }
 
 FailureOr<Values> Emitter::emitTranspose(const Expr &call, Args args,

@@ -174,8 +174,7 @@ std::optional<Type> Checker::checkMatMul(Expr &expr, const Type &a,
 
 std::optional<llvm::SmallVector<Type, 2>>
 Checker::checkCall(Expr &call, unsigned numResults) {
-  using CheckFn = LogicalResult (Checker::*)(Expr &, CallInfo &, unsigned);
-  static constexpr CheckFn checks[] = {
+  static constexpr CheckFn Checker::*checks[] = {
 #define BUILTIN(Id, Name, Check, ...) &Checker::check##Check,
 #include "frontend/Builtins.def"
   };
@@ -190,7 +189,7 @@ Checker::checkCall(Expr &call, unsigned numResults) {
   }
   std::unique_ptr<CallInfo, CallInfoDeleter> info(new CallInfo);
   info->builtin = builtin;
-  CheckFn checkFn = checks[static_cast<size_t>(builtin->id)];
+  CheckFn Checker::*checkFn = checks[static_cast<size_t>(builtin->id)];
   if (failed((this->*checkFn)(call, *info, numResults)))
     return std::nullopt;
   if (info->results.size() == 1 && numResults != 1) {
