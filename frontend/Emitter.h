@@ -72,7 +72,7 @@ protected:
   using Args = llvm::ArrayRef<Value>;
   using EmitFn = FailureOr<Values>(const Expr &call, Args args,
                                    unsigned numResults);
-  EmitFn emitTanh, emitSigmoid, emitRelu, emitExp, emitTranspose;
+  EmitFn emitTanh, emitSigmoid, emitRelu, emitExp, emitSqrt, emitTranspose;
   // Attention (MLIRGenAttention.cpp).
   EmitFn emitScore, emitSoftmax, emitContext, emitAttention;
   // Recurrent seq2seq models (MLIRGenSeq2Seq.cpp).

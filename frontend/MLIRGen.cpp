@@ -428,6 +428,10 @@ FailureOr<Values> Emitter::emitExp(const Expr &call, Args args, unsigned) {
   return emitMathOp<math::ExpOp>(call, args);
 }
 
+FailureOr<Values> Emitter::emitSqrt(const Expr &call, Args args, unsigned) {
+  return emitMathOp<math::SqrtOp>(call, args);
+}
+
 FailureOr<Values> Emitter::emitRelu(const Expr &call, Args args, unsigned) {
   return emitUnary(call, args, [](OpBuilder &b, Location l, Value x) -> Value {
     Value zero = b.create<arith::ConstantOp>(l, b.getF32FloatAttr(0));
