@@ -65,6 +65,12 @@ const char *spelling(BinaryOp op);
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
+struct CallInfo; // Builtins.h
+/// Deletes a CallInfo where its type is complete, so that the AST does not
+/// depend on Builtins.h.
+struct CallInfoDeleter {
+  void operator()(CallInfo *info) const;
+};
 
 struct KeywordArg {
   std::string name;
@@ -86,8 +92,8 @@ struct Expr {
   std::vector<KeywordArg> keywords;           // Call
 
   // Filled in by Sema.
-  Type type;                 // the (first) value
-  std::vector<Type> results; // Call: every value it gives
+  Type type;                                       // the (first) value
+  std::unique_ptr<CallInfo, CallInfoDeleter> info; // Call: Sema's decisions
 
   Expr(Kind kind, SourceLoc loc) : kind(kind), loc(loc) {}
   const KeywordArg *keyword(llvm::StringRef key) const {

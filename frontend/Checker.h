@@ -1,8 +1,9 @@
 //===- Checker.h - Sema's checker, shared by its source files ---*- C++ -*-===//
 //
-// Private to frontend/: Sema.cpp checks declarations, expressions and the
-// attention builtins; SemaSeq2Seq.cpp the builtins of recurrent seq2seq
-// models (embed, gru, lstm, linear, ...).
+// Private to frontend/: Sema.cpp checks declarations, statements and names,
+// SemaExpr.cpp expressions and the dispatch of builtin calls through the
+// table of Builtins.def, SemaAttention.cpp the attention builtins and masks,
+// SemaSeq2Seq.cpp the builtins of recurrent seq2seq models.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +11,7 @@
 #define ATTNC_FRONTEND_CHECKER_H
 
 #include "frontend/AST.h"
+#include "frontend/Builtins.h"
 #include "frontend/Sema.h"
 #include "frontend/Source.h"
 
@@ -33,10 +35,17 @@ struct Symbol {
   std::optional<int64_t> indexLimit = std::nullopt;
 };
 
-/// Parameters that a score function takes as keyword arguments.
+/// The score parameters a call passes as keyword arguments, checked.
 struct ScoreArgs {
-  const Type *w = nullptr, *u = nullptr, *v = nullptr;
+  std::optional<Type> w, u, v;
 };
+
+/// The value of a compile-time constant expression (literals, constants
+/// already folded, + - * /), or nullopt.
+std::optional<double> evalConstant(const Expr &expr);
+
+/// Turns a name of `decl` into the literal of its value.
+void replaceByValue(Expr &expr, const ConstDecl &decl);
 
 class Checker {
 public:
@@ -55,10 +64,10 @@ private:
     return dim.isVar() ? model.dims[dim.dimVar].name : std::to_string(dim.size);
   }
 
+  // Declarations and statements (Sema.cpp).
   bool declare(llvm::StringMap<Symbol> &scope, const std::string &name,
                Symbol symbol);
   const Symbol *lookup(llvm::StringRef name) const;
-
   /// Replaces every name of a constant in `expr` by its value. Reports each
   /// other name through `notConstant` (null symbol: unknown) and then fails.
   bool foldConstants(Expr &expr,
@@ -70,58 +79,95 @@ private:
   void checkFn(FnDecl &fn);
   void checkStmt(FnDecl &fn, Stmt &stmt);
 
-  // Expressions. Each reports its own errors and returns nullopt on failure;
-  // a failure caused by an earlier error is silent.
+  // Expressions (SemaExpr.cpp). Each reports its own errors and returns
+  // nullopt on failure; a failure caused by an earlier error is silent.
   std::optional<Type> check(Expr &expr);
-  std::optional<llvm::SmallVector<Type, 2>> checkCall(Expr &call,
-                                                      unsigned numResults);
   std::optional<Type> checkName(Expr &expr);
   std::optional<Type> checkBinary(Expr &expr);
   std::optional<Type> checkMatMul(Expr &expr, const Type &a, const Type &b);
-  std::optional<Type> checkScore(Expr &call, llvm::StringRef kind,
-                                 const Type &query, const Type &keys,
-                                 int64_t heads, bool &single);
-  std::optional<Type> checkSoftmax(Expr &call);
-  std::optional<Type> checkContext(Expr &call);
-  std::optional<llvm::SmallVector<Type, 2>> checkAttention(Expr &call,
-                                                           unsigned numResults);
-  LogicalResult checkMask(Expr &mask, const Type &scores, bool hasQueryAxis);
-  LogicalResult checkMaskTerm(Expr &term, const Type &scores,
-                              bool hasQueryAxis, llvm::StringSet<> &seen);
 
-  /// Checks call arity and keywords: `positional` exactly, keywords among
-  /// `allowed`, none twice.
-  LogicalResult checkSignature(const Expr &call, unsigned positional,
-                               llvm::ArrayRef<llvm::StringRef> allowed) {
-    return checkSignature(call, positional, positional, allowed);
-  }
-  /// The same with minPositional to maxPositional positional arguments.
+  /// Checks a call of a builtin with the check function of its entry in
+  /// Builtins.def, records the CallInfo on it and returns the types of the
+  /// first `numResults` values it gives.
+  std::optional<llvm::SmallVector<Type, 2>> checkCall(Expr &call,
+                                                      unsigned numResults);
+  /// Checks call arity and keywords: `minPositional` to `maxPositional`
+  /// positional arguments (~0u: no maximum), keywords among `allowed`, none
+  /// twice. Reports every bad keyword and clears `ok` on any error; fails
+  /// only on a wrong number of positional arguments, after which they
+  /// cannot be checked.
   LogicalResult checkSignature(const Expr &call, unsigned minPositional,
                                unsigned maxPositional,
-                               llvm::ArrayRef<llvm::StringRef> allowed);
+                               llvm::ArrayRef<llvm::StringRef> allowed,
+                               bool &ok);
+  LogicalResult checkSignature(const Expr &call, unsigned positional,
+                               llvm::ArrayRef<llvm::StringRef> allowed,
+                               bool &ok) {
+    return checkSignature(call, positional, positional, allowed, ok);
+  }
+  /// The type of the one positional argument of a call that takes no
+  /// keywords, or nullopt after an error.
+  std::optional<Type> checkOneOperand(Expr &call, bool &ok);
   /// The value of an argument that must be known at compile time; named
   /// constants in it are folded first.
   std::optional<double> constantValue(Expr &expr, llvm::StringRef what);
   std::optional<int64_t> constantInt(Expr &expr, llvm::StringRef what,
                                      int64_t min);
-  std::optional<ScoreArgs> checkScoreArgs(Expr &call, llvm::StringRef kind,
-                                          llvm::SmallVector<Type, 3> &storage);
 
-  // Builtins of seq2seq models (SemaSeq2Seq.cpp). checkSeq2SeqCall returns
-  // nullopt without an error for a name that is none of them.
-  bool isSeq2SeqBuiltin(llvm::StringRef name) const;
-  std::optional<llvm::SmallVector<Type, 2>> checkSeq2SeqCall(Expr &call,
-                                                             unsigned numResults);
-  std::optional<Type> checkEmbed(Expr &call);
-  std::optional<Type> checkLinear(Expr &call);
-  std::optional<Type> checkConcat(Expr &call);
-  std::optional<Type> checkFlatten(Expr &call);
-  std::optional<Type> checkLastAxis(Expr &call);
-  std::optional<llvm::SmallVector<Type, 2>> checkRecurrent(Expr &call,
-                                                           unsigned numResults);
+  // The check functions of Builtins.def: each checks one call, reports every
+  // independent error, fills in `info` (at least every result type) and
+  // fails if there was an error. Builtins that give one value leave the
+  // count of bound names to checkCall.
+  using CheckFn = LogicalResult(Expr &call, CallInfo &info,
+                                unsigned numResults);
+  CheckFn checkUnary, checkTranspose;
+  // Attention (SemaAttention.cpp).
+  CheckFn checkScore, checkSoftmax, checkContext, checkAttention;
+  // Recurrent seq2seq models (SemaSeq2Seq.cpp).
+  CheckFn checkEmbed, checkLinear, checkConcat, checkFlatten, checkLastAxis,
+      checkRecurrent;
+
+  // Helpers of the attention builtins (SemaAttention.cpp).
+  /// Checks the keyword arguments W, U, v and scale of a score of `kind`
+  /// and records them in `info`.
+  std::optional<ScoreArgs>
+  checkScoreArgs(Expr &call, mlir::attn::ScoreKind kind, CallInfo &info);
+  /// The type of the scores of `query` against `keys` with `heads` heads;
+  /// `single` tells whether the query is a single one (no query axis).
+  std::optional<Type> scoresType(Expr &call, mlir::attn::ScoreKind kind,
+                                 const Type &query, const Type &keys,
+                                 int64_t heads, const ScoreArgs &args,
+                                 bool &single);
+  /// Checks the shapes of the score parameters against the per-head
+  /// features of the queries (dq) and keys (dk).
+  LogicalResult checkScoreParams(Expr &call, mlir::attn::ScoreKind kind,
+                                 const Type &query, const Type &keys, Dim dq,
+                                 Dim dk, Dim numKeys, const ScoreArgs &args);
+  /// The features of one head: `dim` / `heads`, which must divide it.
+  std::optional<Dim> perHead(const Expr &call, Dim dim, int64_t heads,
+                             llvm::StringRef what);
+  /// Checks `mask = ...` and decodes it into `info`. Without `scores` (an
+  /// earlier error), only what does not depend on their shape is checked.
+  LogicalResult checkMask(Expr &mask, const Type *scores, bool hasQueryAxis,
+                          MaskInfo &info);
+  LogicalResult checkMaskTerm(Expr &term, const Type *scores, bool hasQueryAxis,
+                              llvm::StringSet<> &seen, MaskInfo &info);
+  /// window(size [, at = centers]) and local(size, at = centers).
+  LogicalResult checkWindowTerm(Expr &term, const MaskTerm &mask,
+                                const Type *scores, bool hasQueryAxis,
+                                MaskInfo &info);
+
+  // Helpers of the seq2seq builtins (SemaSeq2Seq.cpp).
   /// f32 operand or keyword value of the given rank, or an error naming it.
   std::optional<Type> checkF32(Expr &expr, llvm::StringRef what,
                                int64_t rank);
+  /// Checks the weights of one direction of a recurrent builtin, named
+  /// `names` (weight_ih, weight_hh, bias_ih, bias_hh): sets or checks the
+  /// hidden and input sizes and lists the weights given in `found`.
+  bool checkRecurrentWeights(Expr &call,
+                             llvm::ArrayRef<llvm::StringLiteral> names,
+                             unsigned gates, Dim &hidden, Dim &input,
+                             llvm::SmallVectorImpl<const Expr *> &found);
   /// Records that the values of `operand` must be in [0, max] at run time,
   /// when it is an input; fails (with an error) when it is an i32 value
   /// whose range nothing guarantees and `required` is set.

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "frontend/Builtins.h"
 #include "frontend/MLIRGen.h"
 #include "frontend/Parser.h"
 #include "frontend/Sema.h"
@@ -121,6 +122,17 @@ cl::opt<bool> verifyDiagnostics(
     cl::desc("Check that the diagnostics match expected-* comments in the "
              "input (for tests)"),
     cl::init(false), cl::cat(attncCategory));
+
+cl::opt<bool> printBuiltins(
+    "print-builtins", cl::Hidden, cl::ValueDisallowed,
+    cl::desc("Print the list of builtins (markdown, as in docs/LANGUAGE.md) "
+             "and exit"),
+    cl::callback([](const bool &) {
+      attnc::printBuiltinList(llvm::outs());
+      llvm::outs().flush();
+      std::exit(0);
+    }),
+    cl::cat(attncCategory));
 
 const EmitTarget &emitTarget() { return emitTargets()[emitIndex]; }
 

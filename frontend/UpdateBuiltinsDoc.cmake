@@ -1,0 +1,20 @@
+# Writes `attnc --print-builtins` into docs/LANGUAGE.md, between its marker
+# lines (`ninja -C build update-builtins-doc`). Needs ATTNC and DOC.
+execute_process(COMMAND ${ATTNC} --print-builtins
+                OUTPUT_VARIABLE list RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "${ATTNC} --print-builtins failed")
+endif()
+file(READ ${DOC} text)
+set(begin "<!-- builtins: begin -->\n")
+set(end "<!-- builtins: end -->")
+string(FIND "${text}" "${begin}" first)
+string(FIND "${text}" "${end}" last)
+if(first EQUAL -1 OR last EQUAL -1)
+  message(FATAL_ERROR "${DOC} lacks the lines ${begin} and ${end}")
+endif()
+string(LENGTH "${begin}" length)
+math(EXPR first "${first} + ${length}")
+string(SUBSTRING "${text}" 0 ${first} head)
+string(SUBSTRING "${text}" ${last} -1 tail)
+file(WRITE ${DOC} "${head}${list}${tail}")
