@@ -26,6 +26,12 @@ enum class RuntimeFunction {
 #include "interface/RuntimeFunctions.def"
 };
 
+/// Every RuntimeFunction, in table order.
+inline constexpr RuntimeFunction kRuntimeFunctions[] = {
+#define ATTNRT_FUNCTION(NAME, TYPE) RuntimeFunction::NAME,
+#include "interface/RuntimeFunctions.def"
+};
+
 namespace detail {
 
 /// The MLIR type of a C type of the runtime's ABI (64-bit targets). Other
@@ -108,7 +114,7 @@ inline StringRef getRuntimeFunctionName(RuntimeFunction fn) {
 
 /// The type of `fn` for an llvm.func declaration.
 inline LLVM::LLVMFunctionType getRuntimeLLVMFunctionType(MLIRContext *ctx,
-                                                          RuntimeFunction fn) {
+                                                         RuntimeFunction fn) {
   switch (fn) {
 #define ATTNRT_FUNCTION(NAME, TYPE)                                            \
   case RuntimeFunction::NAME:                                                  \

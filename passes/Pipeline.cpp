@@ -143,6 +143,8 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm, Stage stop,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+  if (options.cInterface)
+    pm.addPass(createAttnEmitCInterface());
 }
 
 std::optional<Stage> mlir::attn::parseStage(llvm::StringRef name) {
@@ -201,6 +203,11 @@ struct LowerPipelineOptions : PassPipelineOptions<LowerPipelineOptions> {
   Option<int64_t> keyBlock{*this, "key-block",
                            llvm::cl::desc("attn-tile's keys per block"),
                            llvm::cl::init(PipelineOptions().keyBlock)};
+  Option<bool> cInterface{
+      *this, "c-interface",
+      llvm::cl::desc("At the llvm stage, add the C entry points of the "
+                     "module's attn.model (attn-emit-c-interface)"),
+      llvm::cl::init(PipelineOptions().cInterface)};
 };
 
 } // namespace
@@ -215,6 +222,7 @@ void mlir::attn::registerAttncPipelines() {
         options.blasMinFlops = cl.blasMinFlops;
         options.queryBlock = cl.queryBlock;
         options.keyBlock = cl.keyBlock;
+        options.cInterface = cl.cInterface;
         buildLoweringPipeline(pm, cl.stop, options);
       });
 }

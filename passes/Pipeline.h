@@ -38,6 +38,9 @@ struct PipelineOptions {
   /// attn-tile's block sizes (defaults: the pass options' in Passes.td).
   int64_t queryBlock = AttnTileOptions().queryBlock;
   int64_t keyBlock = AttnTileOptions().keyBlock;
+  /// At the LLVM stage, add the model's C entry points (attn-emit-c-interface),
+  /// which needs the frontend's `attn.model` on the module.
+  bool cInterface = false;
 };
 
 /// Adds to `pm` (a PassManager on ModuleOp) the passes that take frontend
@@ -46,8 +49,8 @@ void buildLoweringPipeline(OpPassManager &pm, Stage stop,
                            const PipelineOptions &options);
 
 /// Registers `attnc-lower{stop=attn|fused|tiled|linalg|bufferized|llvm
-/// opt-level=N blas-min-flops=N query-block=N key-block=N}` for attn-opt and
-/// other mlir-opt-like tools.
+/// opt-level=N blas-min-flops=N query-block=N key-block=N c-interface=0|1}`
+/// for attn-opt and other mlir-opt-like tools.
 void registerAttncPipelines();
 
 /// Adds the dialects the pipeline creates and the external interface models

@@ -198,6 +198,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   pipelineOptions.tileAttention = !unfusedAttention;
   pipelineOptions.queryBlock = queryBlock;
   pipelineOptions.keyBlock = keyBlock;
+  pipelineOptions.cInterface = true;
   attn::Stage stop = emitStage == Emit::Fused        ? attn::Stage::Fused
                      : emitStage == Emit::Tiled      ? attn::Stage::Tiled
                      : emitStage == Emit::Linalg     ? attn::Stage::Linalg
@@ -209,8 +210,6 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   applyDefaultTimingPassManagerCLOptions(pm);
   attn::buildLoweringPipeline(pm, stop, pipelineOptions);
   if (failed(pm.run(*module)))
-    return failure();
-  if (stop == attn::Stage::LLVMDialect && failed(attn::emitCInterface(*module)))
     return failure();
   if (emitStage <= Emit::LLVMDialect) {
     module->print(os);

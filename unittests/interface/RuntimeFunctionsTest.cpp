@@ -46,11 +46,10 @@ TEST_F(RuntimeFunctionsTest, Names) {
 
 // The types the BLAS and parallel passes declared by hand before the table.
 TEST_F(RuntimeFunctionsTest, FuncTypes) {
-  EXPECT_EQ(
-      getRuntimeFunctionType(&context, RuntimeFunction::attnrt_sgemm),
-      b.getFunctionType(
-          {i32, i32, i64, i64, i64, f32, ptr, i64, ptr, i64, f32, ptr, i64},
-          {}));
+  EXPECT_EQ(getRuntimeFunctionType(&context, RuntimeFunction::attnrt_sgemm),
+            b.getFunctionType({i32, i32, i64, i64, i64, f32, ptr, i64, ptr, i64,
+                               f32, ptr, i64},
+                              {}));
   EXPECT_EQ(getRuntimeFunctionType(&context, RuntimeFunction::attnrt_sgemv),
             b.getFunctionType(
                 {i32, i64, i64, f32, ptr, i64, ptr, i64, f32, ptr, i64}, {}));
