@@ -11,10 +11,13 @@
 #include <type_traits>
 
 // The table cannot drift from the header: each entry's C type is exactly
-// the type of the function attnrt.h declares.
+// the type of the function attnrt.h declares, since a function pointer
+// converts to no other function pointer type (a mismatch fails to compile).
+// Unlike std::is_same on decltype, this keeps g++ quiet about the printf
+// attribute of attnrt_set_error.
 #define ATTNRT_FUNCTION(NAME, TYPE)                                            \
-  static_assert(std::is_same_v<decltype(::NAME), TYPE>,                        \
-                #NAME ": RuntimeFunctions.def and attnrt.h disagree");
+  [[maybe_unused]] constexpr std::add_pointer_t<TYPE> NAME##_in_attnrt_h =     \
+      &::NAME;
 #include "interface/RuntimeFunctions.def"
 
 using namespace mlir;
