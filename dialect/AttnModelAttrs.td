@@ -1,4 +1,4 @@
-//===- AttnModelAttrs.td - A model's C interface as attributes -*- tablegen -*-===//
+//===- AttnModelAttrs.td - The C interface as attributes -*- tablegen -*-===//
 //
 // What an application sees of a compiled model (DESIGN.md section 8), as one
 // typed attribute on the module: `attn.model = #attn.model<...>`. MLIRGen
@@ -13,7 +13,8 @@
 include "dialect/AttnDialect.td"
 include "mlir/IR/AttrTypeBase.td"
 
-class Attn_Attr<string name, string attrMnemonic> : AttrDef<Attn_Dialect, name> {
+class Attn_Attr<string name, string attrMnemonic>
+    : AttrDef<Attn_Dialect, name> {
   let mnemonic = attrMnemonic;
 }
 
@@ -64,7 +65,7 @@ def Attn_DimAttr : Attn_Attr<"Dim", "dim"> {
 }
 
 def Attn_RangeCheckAttr : Attn_Attr<"RangeCheck", "range"> {
-  let summary = "A run-time check that the values of an i32 input index memory safely";
+  let summary = "A run-time check that an i32 input indexes memory safely";
   let description = [{
     Every value of the input must lie in `[0, max]`, where `max` is an
     integer or a run-time dim; `what` says what the values are, for the
@@ -84,7 +85,7 @@ def Attn_RangeCheckAttr : Attn_Attr<"RangeCheck", "range"> {
 }
 
 def Attn_ArgAttr : Attn_Attr<"Arg", "arg"> {
-  let summary = "A parameter, input or output of a model: name, element type, shape";
+  let summary = "A parameter, input or output: name, element type, shape";
   let description = [{
     A row-major buffer of `f32` or `i32` elements whose shape lists integers
     and run-time dims (none for a scalar). An `i32` input whose values index
@@ -92,7 +93,8 @@ def Attn_ArgAttr : Attn_Attr<"Arg", "arg"> {
 
     ```mlir
     #attn.arg<"wq" : f32[64, 64]>
-    #attn.arg<"src" : i32[S], checks = [#attn.range<max = 39, what = "an id of the embedding table 'emb'">]>
+    #attn.arg<"src" : i32[S], checks = [#attn.range<max = 39,
+              what = "an id of the embedding table 'emb'">]>
     #attn.arg<"len" : i32>
     ```
   }];
