@@ -25,6 +25,14 @@ def Attn_Dialect : Dialect {
     Dimensions may be dynamic (`?`); verifiers check what is known.
   }];
   let useDefaultAttributePrinterParser = 1;
+  // Checks `attn.model` (AttnModelAttrs.td) where it sits.
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// The module attribute holding the model's C interface (a ModelAttr).
+    static constexpr ::llvm::StringLiteral getModelAttrName() {
+      return ::llvm::StringLiteral("attn.model");
+    }
+  }];
 }
 
 // Base class of every attn op.

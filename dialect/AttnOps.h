@@ -12,6 +12,7 @@
 
 #include "dialect/AttnDialect.h.inc"
 #include "dialect/AttnEnums.h.inc"
+#include "dialect/AttnModelAttrs.h"
 
 #define GET_ATTRDEF_CLASSES
 #include "dialect/AttnAttrs.h.inc"

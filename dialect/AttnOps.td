@@ -5,6 +5,7 @@
 
 include "dialect/AttnDialect.td"
 include "dialect/AttnEnums.td"
+include "dialect/AttnModelAttrs.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 

@@ -4,6 +4,7 @@
 
 #include "dialect/AttnOps.h"
 #include "frontend/Emitter.h"
+#include "frontend/InterfaceAttrs.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -37,8 +38,6 @@ public:
   OwningOpRef<ModuleOp> run();
 
 private:
-  Attribute shapeAttr(const attnc::Type &type);
-  DictionaryAttr argAttr(const TypedDecl &decl);
 
   LogicalResult emitFn(const FnDecl &fn);
 };
@@ -55,76 +54,19 @@ RankedTensorType Emitter::tensorType(const attnc::Type &type) {
   return RankedTensorType::get(shape, elem);
 }
 
-Attribute Generator::shapeAttr(const attnc::Type &type) {
-  SmallVector<Attribute> dimsAttr;
-  for (const Dim &dim : type.shape)
-    dimsAttr.push_back(dim.isVar()
-                           ? Attribute(builder.getStringAttr(
-                                 model.dims[dim.dimVar].name))
-                           : Attribute(builder.getI64IntegerAttr(dim.size)));
-  return builder.getArrayAttr(dimsAttr);
-}
-
-DictionaryAttr Generator::argAttr(const TypedDecl &decl) {
-  const attnc::Type &type = decl.type;
-  SmallVector<NamedAttribute> fields{
-      builder.getNamedAttr("name", builder.getStringAttr(decl.name)),
-      builder.getNamedAttr("dtype",
-                           builder.getStringAttr(
-                               type.elem == ElemType::F32 ? "f32" : "i32")),
-      builder.getNamedAttr("shape", shapeAttr(type))};
-  SmallVector<Attribute> checks;
-  for (const ValueCheck &check : decl.checks) {
-    attnc::Type max{ElemType::I32, {check.max}};
-    checks.push_back(builder.getDictionaryAttr(
-        {builder.getNamedAttr("max",
-                              cast<ArrayAttr>(shapeAttr(max)).getValue()[0]),
-         builder.getNamedAttr("what", builder.getStringAttr(check.what))}));
-  }
-  if (!checks.empty())
-    fields.push_back(
-        builder.getNamedAttr("checks", builder.getArrayAttr(checks)));
-  return builder.getDictionaryAttr(fields);
-}
-
 OwningOpRef<ModuleOp> Generator::run() {
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc(model.loc));
   builder.setInsertionPointToEnd(module->getBody());
-
-  SmallVector<Attribute> dimAttrs, paramAttrs, entryAttrs;
-  for (const DimDecl &dim : model.dims) {
-    SmallVector<NamedAttribute> fields{
-        builder.getNamedAttr("name", builder.getStringAttr(dim.name))};
-    if (dim.max)
-      fields.push_back(
-          builder.getNamedAttr("max", builder.getI64IntegerAttr(*dim.max)));
-    dimAttrs.push_back(builder.getDictionaryAttr(fields));
-  }
-  for (const ParamDecl &param : model.params)
-    paramAttrs.push_back(argAttr(param));
-
-  for (const FnDecl &fn : model.fns) {
+  for (const FnDecl &fn : model.fns)
     if (failed(emitFn(fn)))
       return nullptr;
-    SmallVector<Attribute> inputs, outputs;
-    for (const ArgDecl &arg : fn.inputs)
-      inputs.push_back(argAttr(arg));
-    for (const ArgDecl &arg : fn.outputs)
-      outputs.push_back(argAttr(arg));
-    entryAttrs.push_back(builder.getDictionaryAttr(
-        {builder.getNamedAttr("name", builder.getStringAttr(fn.name)),
-         builder.getNamedAttr(
-             "kernel",
-             builder.getStringAttr("__attnc_" + model.name + "_" + fn.name)),
-         builder.getNamedAttr("inputs", builder.getArrayAttr(inputs)),
-         builder.getNamedAttr("outputs", builder.getArrayAttr(outputs))}));
-  }
-
-  Operation *op = module->getOperation();
-  op->setAttr("attn.model", builder.getStringAttr(model.name));
-  op->setAttr("attn.dims", builder.getArrayAttr(dimAttrs));
-  op->setAttr("attn.params", builder.getArrayAttr(paramAttrs));
-  op->setAttr("attn.entries", builder.getArrayAttr(entryAttrs));
+  // Checked here too, so that a name Sema let through is reported at the
+  // model rather than as a module verifier error with the whole module.
+  attn::ModelAttr interface = buildModelAttr(*builder.getContext(), model);
+  if (failed(attn::verifyModelAttr(
+          interface, [&] { return mlir::emitError(loc(model.loc)); })))
+    return nullptr;
+  (*module)->setAttr(attn::AttnDialect::getModelAttrName(), interface);
   if (failed(verify(*module)))
     return nullptr;
   return module;
@@ -147,7 +89,7 @@ LogicalResult Generator::emitFn(const FnDecl &fn) {
   builder.setInsertionPointToEnd(
       cast<ModuleOp>(builder.getBlock()->getParentOp()).getBody());
   auto func = builder.create<func::FuncOp>(
-      loc(fn.loc), "__attnc_" + model.name + "_" + fn.name,
+      loc(fn.loc), getKernelName(model, fn),
       builder.getFunctionType(argTypes, resultTypes));
   Block *entry = func.addEntryBlock();
   OpBuilder::InsertionGuard guard(builder);

@@ -17,17 +17,18 @@ namespace attnc {
 /// then the inputs, then one destination tensor per output, and return the
 /// outputs materialized in those destinations.
 ///
-/// The module describes the model's C interface in attributes that later
-/// stages (C interface, header) read:
-///   attn.model   = "name"
-///   attn.dims    = [{name = "S", max = 512}]            (max only if bounded)
-///   attn.params  = [{name = "wq", dtype = "f32", shape = [64, 64]}]
-///   attn.entries = [{name = "forward", kernel = "__attnc_<model>_forward",
-///                    inputs = [{name, dtype, shape}], outputs = [...]}]
-/// where a shape lists integers and, for run-time dims, their names. An i32
-/// input whose values index memory also has
-///   checks = [{max = 39 or "S", what = "an id of the embedding table 'emb'"}]
-/// and the C interface checks each value is in [0, max] before the call.
+/// The module describes the model's C interface in one typed attribute
+/// (dialect/AttnModelAttrs.td, built by InterfaceAttrs.h) that the later
+/// stages read: attn-emit-c-interface for the wrappers, attnc for the
+/// header. For `model s2s { dim S <= 20 ... }`:
+///   attn.model = #attn.model<"s2s", dims = [#attn.dim<"S", max = 20>],
+///     params = [#attn.arg<"emb" : f32[10, 4]>, ...],
+///     entries = [#attn.entry<"encode", kernel = @__attnc_s2s_encode,
+///       inputs = [#attn.arg<"src" : i32[S], checks = [#attn.range<max = 9,
+///                   what = "an id of the embedding table 'emb'">]>],
+///       outputs = [#attn.arg<"keys" : f32[S, 6]>]>, ...]>
+/// An i32 input whose values index memory has one range check per use: the
+/// C interface checks each value is in [0, max] before the kernel runs.
 mlir::OwningOpRef<mlir::ModuleOp> emitModule(mlir::MLIRContext &context,
                                              const ModelDecl &model,
                                              const Source &source);

@@ -330,4 +330,46 @@ def AttnLowerRecurrent : Pass<"attn-lower-recurrent"> {
   ];
 }
 
+def AttnEmitCInterface : Pass<"attn-emit-c-interface", "mlir::ModuleOp"> {
+  let summary = "Add a model's checked C entry points to its LLVM-dialect "
+                "module, from its `attn.model`";
+  let description = [{
+    An application calls a compiled model through plain C functions
+    (DESIGN.md section 8, docs/RUNTIME.md): `<model>_create` loads and
+    checks the weights into an immutable handle, `<model>_destroy` frees
+    it, and one `<model>_<fn>` per entry point takes the handle, the
+    run-time dims its buffers use (`int64_t`), pointers to the inputs and
+    to the caller-owned outputs, and returns an `attnrt_status`. The kernels
+    the pipeline lowered take memref descriptors instead (the bare-pointer
+    convention would silently leave dynamic shapes unconverted). This pass
+    writes the wrappers between the two in the LLVM dialect, from the
+    module's typed `attn.model` attribute (docs/AttnDialect.md), the same
+    attribute attnc writes the C header from, so the two cannot disagree.
+
+    - Every argument is checked before any memory is touched: the handle and
+      every pointer are non-null, each dim is at least 1 and at most its
+      bound, and the values of `i32` inputs that index memory (token ids,
+      padding lengths) are in range (`attnrt_check_range`). A bad argument
+      returns `ATTNRT_ERROR_*` with the thread's last error set, and the
+      outputs are left untouched.
+    - `<model>_create` binds the parameters in declaration order, each with
+      its dtype and shape, so that a weights file that does not match fails
+      at load time; a model without parameters accepts a NULL path.
+    - The kernel gets a row-major descriptor per parameter, input and
+      output, then becomes internal: only the C interface is exported, and
+      LLVM may inline the kernel into its wrapper.
+    - The runtime functions it calls and their types come from
+      interface/RuntimeFunctions.def, checked against attnrt.h.
+
+    It runs last, on a module lowered to the LLVM dialect (attnc's pipeline,
+    or `attnc-lower{c-interface=1}`). It refuses a module without
+    `attn.model`, an entry whose kernel is missing, is not an `llvm.func`,
+    returns values (its outputs were not written in place) or takes other
+    arguments than the interface describes, a module that already defines a
+    symbol the wrappers define, and a declaration of a runtime function with
+    another type than libattnrt's; it then adds nothing.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // ATTNC_PASSES_TD

@@ -145,6 +145,8 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm,
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+  if (options.cInterface)
+    pm.addPass(createAttnEmitCInterface());
 }
 
 mlir::attn::LowerOptions::LowerOptions() {

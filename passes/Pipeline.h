@@ -85,6 +85,12 @@ struct LowerOptions : PassPipelineOptions<LowerOptions> {
       llvm::cl::desc("Products with fewer flops (2*m*n*k) stay loops "
                      "(attn-matmul-to-blas)"),
       llvm::cl::init(AttnMatmulToBlasOptions().minFlops)};
+  Option<bool> cInterface{
+      *this, "c-interface",
+      llvm::cl::desc("At the llvm-mlir stage, add the C entry points that "
+                     "the module's attn.model describes "
+                     "(attn-emit-c-interface); off for modules without one"),
+      llvm::cl::init(true)};
 };
 
 /// Adds to `pm` (a PassManager on ModuleOp) the passes that take frontend

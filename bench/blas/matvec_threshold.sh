@@ -14,7 +14,7 @@ for variant in loops:9223372036854775807 blas:0; do
   name=${variant%%:*} flops=${variant#*:}
   sed "s/@NAME/@mv_$name/" "$HERE/matvec_threshold.mlir" > "$WORK/mv_$name.mlir"
   "$BUILD/bin/attn-opt" "$WORK/mv_$name.mlir" \
-    --attnc-lower="blas-min-flops=$flops" -o "$WORK/mv_$name.llvm.mlir"
+    --attnc-lower="blas-min-flops=$flops c-interface=0" -o "$WORK/mv_$name.llvm.mlir"
   "$BUILD/bin/attn-llc" "$WORK/mv_$name.llvm.mlir" -O3 -o "$WORK/mv_$name.o"
 done
 "${CC:-clang-19}" -O2 -Wall "$HERE/matvec_threshold.c" "$WORK/mv_loops.o" \

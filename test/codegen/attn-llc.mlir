@@ -1,5 +1,5 @@
 // attn-llc (AttnCodegen): LLVM-dialect MLIR to LLVM IR, assembly or objects.
-// RUN: attn-opt %s --attnc-lower -o %t.mlir
+// RUN: attn-opt %s --attnc-lower="c-interface=0" -o %t.mlir
 // RUN: %attn-llc %t.mlir --emit=llvm -o - | FileCheck %s --check-prefix=IR
 // RUN: %attn-llc %t.mlir --emit=asm --mcpu=x86-64 -o - | FileCheck %s --check-prefix=ASM
 // RUN: %attn-llc %t.mlir -O0 --mcpu=x86-64-v3 -o %t.o && llvm-nm %t.o | FileCheck %s --check-prefix=OBJ

@@ -2,7 +2,7 @@
 // additive, cosine, location, scaled_dot with a run-time feature size) in
 // decoder-step (single query) and block forms, with batch dims (one, and
 // two collapsed into one); compared with plain C loops (Inputs/scores.c).
-// RUN: attn-opt %s --attnc-lower="blas-min-flops=0" -o %t.mlir
+// RUN: attn-opt %s --attnc-lower="blas-min-flops=0 c-interface=0" -o %t.mlir
 // RUN: %attn-llc %t.mlir -o %t.o
 // RUN: %host-cc %S/Inputs/scores.c %t.o -lm -o %t.exe
 // RUN: %t.exe | FileCheck %s

@@ -6,20 +6,20 @@
 //
 // Default BLAS threshold: the projections go to attnrt_sgemm, the per-head
 // products (dynamic sizes) choose at run time.
-// RUN: attn-opt %s --attnc-lower -o %t.default.mlir
+// RUN: attn-opt %s --attnc-lower="c-interface=0" -o %t.default.mlir
 // RUN: %attn-llc %t.default.mlir -o %t.default.o
 // RUN: %host-cc %S/Inputs/self-attention.c %t.default.o -lm -o %t.default.exe
 // RUN: %t.default.exe | FileCheck %s --check-prefixes=CHECK,BLAS
 //
 // Every product through attnrt_sgemm.
-// RUN: attn-opt %s --attnc-lower="blas-min-flops=0" -o %t.blas.mlir
+// RUN: attn-opt %s --attnc-lower="blas-min-flops=0 c-interface=0" -o %t.blas.mlir
 // RUN: %attn-llc %t.blas.mlir -O3 -o %t.blas.o
 // RUN: %host-cc %S/Inputs/self-attention.c %t.blas.o -lm -o %t.blas.exe
 // RUN: %t.blas.exe | FileCheck %s --check-prefixes=CHECK,BLAS
 //
 // No BLAS at all, at -O0 (libm instead of the polynomial approximations),
 // through mlir-translate and clang instead of attn-llc.
-// RUN: attn-opt %s --attnc-lower="blas-min-flops=9223372036854775807 opt-level=0" -o %t.loops.mlir
+// RUN: attn-opt %s --attnc-lower="blas-min-flops=9223372036854775807 opt-level=0 c-interface=0" -o %t.loops.mlir
 // RUN: mlir-translate-19 --mlir-to-llvmir %t.loops.mlir -o %t.loops.ll
 // RUN: %host-cc -c -Wno-override-module %t.loops.ll -o %t.loops.o
 // RUN: %host-cc %S/Inputs/self-attention.c %t.loops.o -lm -o %t.loops.exe

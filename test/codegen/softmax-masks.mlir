@@ -4,13 +4,13 @@
 // windowed local-p masks; compared with plain C loops
 // (Inputs/softmax-masks.c). Weights must be 0, never NaN, where no key is
 // kept.
-// RUN: attn-opt %s --attnc-lower -o %t.mlir
+// RUN: attn-opt %s --attnc-lower="c-interface=0" -o %t.mlir
 // RUN: %attn-llc %t.mlir -o %t.o
 // RUN: %host-cc %S/Inputs/softmax-masks.c %t.o -lm -o %t.exe
 // RUN: %t.exe | FileCheck %s
 //
 // The same at -O0 (libm exp instead of the polynomial approximation).
-// RUN: attn-opt %s --attnc-lower="opt-level=0" -o %t.O0.mlir
+// RUN: attn-opt %s --attnc-lower="opt-level=0 c-interface=0" -o %t.O0.mlir
 // RUN: %attn-llc %t.O0.mlir -O0 -o %t.O0.o
 // RUN: %host-cc %S/Inputs/softmax-masks.c %t.O0.o -lm -o %t.O0.exe
 // RUN: %t.O0.exe | FileCheck %s

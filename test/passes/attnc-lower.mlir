@@ -6,8 +6,8 @@
 // RUN: attn-opt %s --attnc-lower="stop=bufferized" | FileCheck %s --check-prefix=BUF
 // RUN: attn-opt %s --attnc-lower="stop=bufferized" | FileCheck %s --check-prefix=NOCOPY
 // RUN: attn-opt %s --attnc-lower="stop=bufferized" | FileCheck %s --check-prefix=STEP
-// RUN: attn-opt %s --attnc-lower | FileCheck %s --check-prefix=LLVM
-// RUN: attn-opt %s --attnc-lower="opt-level=0" | FileCheck %s --check-prefix=O0
+// RUN: attn-opt %s --attnc-lower="c-interface=0" | FileCheck %s --check-prefix=LLVM
+// RUN: attn-opt %s --attnc-lower="opt-level=0 c-interface=0" | FileCheck %s --check-prefix=O0
 // RUN: attn-opt %s --attnc-lower="stop=bufferized blas-min-flops=0" | FileCheck %s --check-prefix=ALLBLAS
 
 // attn: the input as it is; the attn ops are still there.

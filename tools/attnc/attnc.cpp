@@ -211,9 +211,6 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   attn::buildLoweringPipeline(pm, lowering);
   if (failed(pm.run(*module)))
     return failure();
-  if (target.stage == attn::Stage::LLVMDialect &&
-      failed(attn::emitCInterface(*module)))
-    return failure();
   if (target.kind == Emit::Stage) {
     module->print(os);
     os << "\n";
