@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/Sema.h"
+
+#include "dialect/AttnModelAttrs.h"
 #include "frontend/Checker.h"
 
 #include "llvm/ADT/StringMap.h"
@@ -77,15 +79,12 @@ void sema::replaceByValue(Expr &expr, const ConstDecl &decl) {
 namespace {
 
 /// Names that cannot appear in the generated C header.
+/// Names that cannot appear in the generated C header: what the dialect
+/// does not take as a C identifier (keywords of C and C++, reserved names),
+/// and the names of the prototypes' own parameters.
 bool isCKeyword(llvm::StringRef name) {
-  static const llvm::StringSet<> keywords = {
-      "auto", "break", "case", "char", "const", "continue", "default", "do",
-      "double", "else", "enum", "extern", "float", "for", "goto", "if",
-      "inline", "int", "long", "register", "restrict", "return", "short",
-      "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
-      "unsigned", "void", "volatile", "while", "bool", "true", "false",
-      "model", "status"};
-  return keywords.contains(name) || name.starts_with("__");
+  return !mlir::attn::isCIdentifier(name) || name == "model" ||
+         name == "status";
 }
 
 const char *symbolKindName(SymbolKind kind) {
