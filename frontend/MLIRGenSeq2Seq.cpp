@@ -144,8 +144,10 @@ FailureOr<Values> Emitter::emitLogSoftmax(const Expr &call, Args args,
     return builder.create<arith::ConstantOp>(at, builder.getF32FloatAttr(value));
   };
   auto filled = [&](float value) {
-    return builder
-        .create<linalg::FillOp>(at, constant(value), empty(at, rowType))
+    // Named, so that the constant comes first whatever order the compiler
+    // evaluates arguments in: the IR is the same from clang and g++ builds.
+    Value fill = constant(value);
+    return builder.create<linalg::FillOp>(at, fill, empty(at, rowType))
         .getResult(0);
   };
   auto reassoc = arith::FastMathFlagsAttr::get(builder.getContext(),
