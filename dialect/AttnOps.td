@@ -5,6 +5,7 @@
 
 include "dialect/AttnDialect.td"
 include "dialect/AttnEnums.td"
+include "dialect/AttnInterfaces.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -73,7 +74,8 @@ defvar MaskDescription = [{
 // The unfused chain: score -> softmax -> context
 //===----------------------------------------------------------------------===//
 
-def Attn_ScoreOp : Attn_Op<"score", [Pure, AttrSizedOperandSegments]> {
+def Attn_ScoreOp : Attn_Op<"score", [Pure, AttrSizedOperandSegments,
+    Attn_ScoreOpInterface, Attn_QueryShapeOpInterface]> {
   let summary = "scores of queries against keys";
   let description = !strconcat([{
     Computes the unnormalized score e of each query against each key. Keys
@@ -109,7 +111,9 @@ def Attn_ScoreOp : Attn_Op<"score", [Pure, AttrSizedOperandSegments]> {
 }
 
 def Attn_SoftmaxOp : Attn_Op<"softmax",
-    [Pure, AttrSizedOperandSegments, AllTypesMatch<["input", "result"]>]> {
+    [Pure, AttrSizedOperandSegments, AllTypesMatch<["input", "result"]>,
+     Attn_MaskOpInterface,
+     DeclareOpInterfaceMethods<Attn_QueryShapeOpInterface, ["isSingleQuery"]>]> {
   let summary = "masked, max-subtracted softmax over the key dimension";
   let description = !strconcat([{
     Normalizes scores `[B..., Nq, Nk]` (or `[B..., Nk]` for a single query)
@@ -134,7 +138,8 @@ def Attn_SoftmaxOp : Attn_Op<"softmax",
   let hasVerifier = 1;
 }
 
-def Attn_ContextOp : Attn_Op<"context", [Pure]> {
+def Attn_ContextOp : Attn_Op<"context", [Pure,
+    DeclareOpInterfaceMethods<Attn_QueryShapeOpInterface, ["isSingleQuery"]>]> {
   let summary = "weighted sum of values";
   let description = [{
     The context of each query: z = sum_j a_j v_j. Weights are
@@ -166,7 +171,8 @@ def Attn_ContextOp : Attn_Op<"context", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def Attn_AttentionOp : Attn_Op<"attention",
-    [Pure, AttrSizedOperandSegments]> {
+    [Pure, AttrSizedOperandSegments, Attn_ScoreOpInterface, Attn_MaskOpInterface,
+     Attn_QueryShapeOpInterface]> {
   let summary = "fused score, mask, softmax and context, optionally multi-head";
   let description = !strconcat([{
     One op for the whole chain `context(softmax(score(q, k), mask), values)`,
