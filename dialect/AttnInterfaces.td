@@ -61,7 +61,9 @@ def Attn_QueryShapeOpInterface : OpInterface<"QueryShapeOpInterface"> {
     (scores and weights `[B..., Nk]`), as in one decoder step. A single query
     has no query index: no causal mask, and a window needs `positions`.
     The default compares the ranks of `$query` and `$keys`; attn.softmax
-    and attn.context, which have neither, implement their own.
+    and attn.context, which have neither, implement their own: attn.context
+    compares its weights with its values, attn.softmax sees only its scores,
+    whose second-last dim, when there is one, is the query index.
   }];
   let methods = [
     InterfaceMethod<

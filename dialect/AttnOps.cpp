@@ -269,8 +269,8 @@ LogicalResult verifyMask(Operation *op, const MaskSpec &mask,
     return op->emitOpError()
            << "'window' size is given but the mask does not include window";
   if (mask.window && *mask.window < 0)
-    return op->emitOpError() << "window size must be non-negative, got "
-                             << *mask.window;
+    return op->emitOpError()
+           << "window size must be non-negative, got " << *mask.window;
   if (mask.positions && !window)
     return op->emitOpError() << "'positions' only apply to a window mask";
   if (mask.positions &&
@@ -338,8 +338,8 @@ LogicalResult ScoreOp::verify() {
   BlockPair pair;
   if (failed(matchBlocks(*this, getQuery().getType(), "query",
                          getKeys().getType(), "keys", pair)) ||
-      failed(verifyScore(*this, getScoreSpec(), pair.rowInner,
-                         pair.itemInner, pair.numItems)))
+      failed(verifyScore(*this, getScoreSpec(), pair.rowInner, pair.itemInner,
+                         pair.numItems)))
     return failure();
   return checkShape(*this, "result", getType(),
                     blockShape(pair, {pair.numItems}),
@@ -393,6 +393,22 @@ LogicalResult ContextOp::verify() {
 //===----------------------------------------------------------------------===//
 // AttentionOp
 //===----------------------------------------------------------------------===//
+
+void AttentionOp::build(OpBuilder &builder, OperationState &state, Type output,
+                        Type weights, Value query, Value keys, Value values,
+                        const ScoreSpec &score, int64_t heads,
+                        const MaskSpec &mask) {
+  MLIRContext *ctx = builder.getContext();
+  // Absent attributes take their defaults (heads 1, no window, no gaussian).
+  build(builder, state, output, weights, query, keys, values,
+        ScoreKindAttr::get(ctx, score.kind), score.w, score.u, score.v,
+        score.scale,
+        heads == 1 ? IntegerAttr() : builder.getI64IntegerAttr(heads),
+        MaskKindAttr::get(ctx, mask.kind),
+        mask.window ? builder.getI64IntegerAttr(*mask.window) : IntegerAttr(),
+        mask.lengths, mask.positions,
+        mask.gaussian ? builder.getUnitAttr() : UnitAttr());
+}
 
 LogicalResult AttentionOp::verify() {
   BlockPair pair;

@@ -209,6 +209,17 @@ def Attn_AttentionOp : Attn_Op<"attention",
       ScoreFormat, "(`heads` `(` $heads^ `)`)? ", MaskFormat,
       "attr-dict `:` functional-type(operands, results)");
   let hasVerifier = 1;
+
+  let builders = [
+    // From the specs of a score and a mask; no weights result when `weights`
+    // is null.
+    OpBuilder<(ins "::mlir::Type":$output, "::mlir::Type":$weights,
+                   "::mlir::Value":$query, "::mlir::Value":$keys,
+                   "::mlir::Value":$values,
+                   "const ::mlir::attn::ScoreSpec &":$score,
+                   "int64_t":$heads,
+                   "const ::mlir::attn::MaskSpec &":$mask)>
+  ];
 }
 
 include "dialect/AttnRecurrentOps.td"

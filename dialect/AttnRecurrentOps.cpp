@@ -130,9 +130,8 @@ template <typename LayerOp>
 LogicalResult verifyLayer(LayerOp op, unsigned gates, ValueRange states,
                           int64_t &hidden) {
   int64_t rows = ShapedType::kDynamic;
-  if (failed(verifyRecurrent(op, gates, op.getInput(), states,
-                             op.getWeightIh(), op.getWeightHh(),
-                             op.getBiases(), &rows, hidden)))
+  if (failed(verifyRecurrent(op, gates, op.getInput(), states, op.getWeightIh(),
+                             op.getWeightHh(), op.getBiases(), &rows, hidden)))
     return failure();
   return expectResult(op, op.getOutputs(), "outputs",
                       {rowsOf(op.getInput()), hidden});
