@@ -142,7 +142,8 @@ bool isTileable(AttentionOp op) {
   if (op.isSingleQuery())
     return false;
   // local-p centers and the Gaussian factor stay on the unfused path.
-  if (op.getPositions() || op.getGaussian())
+  MaskSpec mask = op.getMaskSpec();
+  if (mask.positions || mask.gaussian)
     return false;
   // Heads split a static feature size (convert-attn-to-linalg reports the
   // dynamic case).

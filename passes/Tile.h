@@ -69,6 +69,7 @@ private:
   Value index(int64_t value) {
     return b.create<arith::ConstantIndexOp>(loc, value);
   }
+  /// OpT of x and y, or its folded value (a constant, x itself, ...).
   template <typename OpT> Value fold(Value x, Value y) {
     return b.createOrFold<OpT>(loc, x, y);
   }
@@ -79,8 +80,10 @@ private:
   Value rem(Value x, Value y) { return fold<arith::RemUIOp>(x, y); }
   Value min(Value x, Value y) { return fold<arith::MinSIOp>(x, y); }
   Value max(Value x, Value y) { return fold<arith::MaxSIOp>(x, y); }
-  /// ceil(x / size) for x >= 0, as an affine.apply (lower-affine expands
-  /// it; the arith ceildiv ops have no lowering to LLVM of their own).
+  /// ceil(x / size) for x >= 0, as an affine.apply that lower-affine
+  /// expands. Not arith.ceildivui: MLIR 19's convert-arith-to-llvm leaves it
+  /// alone, and arith-expand, which lowers it, also rewrites every
+  /// arith.maximumf of the softmax into compares and selects.
   Value ceilDiv(Value x, int64_t size) {
     AffineExpr s0 = b.getAffineSymbolExpr(0);
     return getValueOrCreateConstantIndexOp(
