@@ -16,6 +16,7 @@ using namespace mlir::attn;
 
 #include "dialect/AttnDialect.cpp.inc"
 #include "dialect/AttnEnums.cpp.inc"
+#include "dialect/AttnInterfaces.cpp.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "dialect/AttnAttrs.cpp.inc"
@@ -130,21 +131,15 @@ LogicalResult checkShape(Operation *op, StringRef name, Type actual,
 // Score and mask rules, shared by the unfused ops and attn.attention
 //===----------------------------------------------------------------------===//
 
-struct ScoreParams {
-  ScoreKind kind;
-  Value w, u, v;
-  FloatAttr scale;
-};
-
 ArrayRef<int64_t> shapeOf(Value value) {
   return cast<RankedTensorType>(value.getType()).getShape();
 }
 
 /// Checks that `kind` gets exactly its parameters, with the right shapes, for
 /// queries of `queryDim` features against `numKeys` keys of `keyDim`.
-LogicalResult verifyScore(Operation *op, const ScoreParams &params,
+LogicalResult verifyScore(Operation *op, const ScoreSpec &spec,
                           int64_t queryDim, int64_t keyDim, int64_t numKeys) {
-  ScoreKind kind = params.kind;
+  ScoreKind kind = spec.kind;
   StringRef kindName = stringifyScoreKind(kind);
   bool takesW = kind == ScoreKind::general || kind == ScoreKind::additive ||
                 kind == ScoreKind::location;
@@ -152,9 +147,9 @@ LogicalResult verifyScore(Operation *op, const ScoreParams &params,
   // U is optional for additive: without it the keys are already projected
   // (U h_j computed once per source sentence, e.g. by the encoder).
   for (auto [value, name, takes, optional] :
-       {std::make_tuple(params.w, "W", takesW, false),
-        std::make_tuple(params.u, "U", takesUV, true),
-        std::make_tuple(params.v, "v", takesUV, false)}) {
+       {std::make_tuple(spec.w, "W", takesW, false),
+        std::make_tuple(spec.u, "U", takesUV, true),
+        std::make_tuple(spec.v, "v", takesUV, false)}) {
     if (takes && !optional && !value)
       return op->emitOpError()
              << kindName << " score needs a '" << name << "' parameter";
@@ -163,12 +158,12 @@ LogicalResult verifyScore(Operation *op, const ScoreParams &params,
              << kindName << " score takes no '" << name << "' parameter";
   }
 
-  if (params.scale) {
+  if (spec.scale) {
     if (kind != ScoreKind::scaled_dot)
       return op->emitOpError()
              << "'scale' only applies to the scaled_dot score, not "
              << kindName;
-    double scale = params.scale.getValueAsDouble();
+    double scale = spec.scale.getValueAsDouble();
     if (!(scale > 0) || !std::isfinite(scale))
       return op->emitOpError()
              << "'scale' must be a positive finite number, got " << scale;
@@ -186,7 +181,7 @@ LogicalResult verifyScore(Operation *op, const ScoreParams &params,
              << dq << " and " << dk;
     return success();
   case ScoreKind::general: {
-    ArrayRef<int64_t> w = shapeOf(params.w);
+    ArrayRef<int64_t> w = shapeOf(spec.w);
     if (w.size() != 2 || conflict(w[0], queryDim) || conflict(w[1], keyDim))
       return op->emitOpError()
              << "general score needs W of shape [" << dq << ", " << dk
@@ -194,13 +189,13 @@ LogicalResult verifyScore(Operation *op, const ScoreParams &params,
     return success();
   }
   case ScoreKind::additive: {
-    ArrayRef<int64_t> w = shapeOf(params.w), v = shapeOf(params.v);
-    ArrayRef<int64_t> u = params.u ? shapeOf(params.u) : ArrayRef<int64_t>();
+    ArrayRef<int64_t> w = shapeOf(spec.w), v = shapeOf(spec.v);
+    ArrayRef<int64_t> u = spec.u ? shapeOf(spec.u) : ArrayRef<int64_t>();
     if (w.size() != 2 || conflict(w[1], queryDim))
       return op->emitOpError()
              << "additive score needs W of shape [A, " << dq
              << "] (attention size x query features), got " << formatShape(w);
-    if (!params.u) {
+    if (!spec.u) {
       if (conflict(w[0], keyDim))
         return op->emitOpError()
                << "additive score without U takes projected keys (U h_j) of "
@@ -215,7 +210,7 @@ LogicalResult verifyScore(Operation *op, const ScoreParams &params,
              << "additive score needs W and U of the same attention size, got "
              << w[0] << " and " << u[0];
     }
-    int64_t size = mergeDims(w[0], params.u ? u[0] : keyDim);
+    int64_t size = mergeDims(w[0], spec.u ? u[0] : keyDim);
     if (v.size() != 1 || conflict(v[0], size))
       return op->emitOpError()
              << "additive score needs v of shape [" << formatDim(size)
@@ -223,7 +218,7 @@ LogicalResult verifyScore(Operation *op, const ScoreParams &params,
     return success();
   }
   case ScoreKind::location: {
-    ArrayRef<int64_t> w = shapeOf(params.w);
+    ArrayRef<int64_t> w = shapeOf(spec.w);
     if (w.size() != 2 || conflict(w[1], queryDim))
       return op->emitOpError()
              << "location score needs W of shape [L, " << dq
@@ -238,33 +233,26 @@ LogicalResult verifyScore(Operation *op, const ScoreParams &params,
   llvm_unreachable("unknown score kind");
 }
 
-struct MaskParams {
-  MaskKind mask;
-  IntegerAttr window;
-  Value lengths, positions;
-  bool gaussian;
-};
-
 /// Checks a mask against scores of `scores` shape ([B..., Nq, Nk], or
-/// [B..., Nk] when `hasQueryAxis` is false).
-LogicalResult verifyMask(Operation *op, const MaskParams &params,
-                         ArrayRef<int64_t> scores, bool hasQueryAxis) {
-  bool causal = bitEnumContainsAll(params.mask, MaskKind::causal);
-  bool padding = bitEnumContainsAll(params.mask, MaskKind::padding);
-  bool window = bitEnumContainsAll(params.mask, MaskKind::window);
+/// [B..., Nk] for a single query).
+LogicalResult verifyMask(Operation *op, const MaskSpec &mask,
+                         ArrayRef<int64_t> scores, bool singleQuery) {
+  bool causal = mask.has(MaskKind::causal);
+  bool padding = mask.has(MaskKind::padding);
+  bool window = mask.has(MaskKind::window);
   ArrayRef<int64_t> perQuery = scores.drop_back();
 
-  if (causal && !hasQueryAxis)
+  if (causal && singleQuery)
     return op->emitOpError()
            << "causal mask needs a block of queries, got a single query";
 
-  if (padding && !params.lengths)
+  if (padding && !mask.lengths)
     return op->emitOpError() << "padding mask needs a 'lengths' operand";
-  if (!padding && params.lengths)
+  if (!padding && mask.lengths)
     return op->emitOpError()
            << "'lengths' is given but the mask does not include padding";
-  if (params.lengths) {
-    ArrayRef<int64_t> lengths = shapeOf(params.lengths);
+  if (mask.lengths) {
+    ArrayRef<int64_t> lengths = shapeOf(mask.lengths);
     if (lengths.size() > perQuery.size() ||
         failed(verifyCompatibleShape(lengths,
                                      perQuery.take_front(lengths.size()))))
@@ -275,40 +263,29 @@ LogicalResult verifyMask(Operation *op, const MaskParams &params,
              << formatShape(perQuery);
   }
 
-  if (window && !params.window)
+  if (window && !mask.window)
     return op->emitOpError() << "window mask needs a 'window' size";
-  if (!window && params.window)
+  if (!window && mask.window)
     return op->emitOpError()
            << "'window' size is given but the mask does not include window";
-  if (params.window && params.window.getInt() < 0)
-    return op->emitOpError() << "window size must be non-negative, got "
-                             << params.window.getInt();
-  if (params.positions && !window)
+  if (mask.window && *mask.window < 0)
+    return op->emitOpError()
+           << "window size must be non-negative, got " << *mask.window;
+  if (mask.positions && !window)
     return op->emitOpError() << "'positions' only apply to a window mask";
-  if (params.positions &&
-      (shapeOf(params.positions).size() != perQuery.size() ||
-       failed(verifyCompatibleShape(shapeOf(params.positions), perQuery))))
+  if (mask.positions &&
+      (shapeOf(mask.positions).size() != perQuery.size() ||
+       failed(verifyCompatibleShape(shapeOf(mask.positions), perQuery))))
     return op->emitOpError()
            << "'positions' must have shape " << formatShape(perQuery)
            << " (one window center per query), got "
-           << formatShape(shapeOf(params.positions));
-  if (window && !params.positions && !hasQueryAxis)
+           << formatShape(shapeOf(mask.positions));
+  if (window && !mask.positions && singleQuery)
     return op->emitOpError() << "window mask on a single query needs "
                                 "'positions' (the window center)";
-  if (params.gaussian && !window)
+  if (mask.gaussian && !window)
     return op->emitOpError() << "'gaussian' weighting needs a window mask";
   return success();
-}
-
-template <typename OpT>
-ScoreParams getScoreParams(OpT op) {
-  return {op.getKind(), op.getW(), op.getU(), op.getV(), op.getScaleAttr()};
-}
-
-template <typename OpT>
-MaskParams getMaskParams(OpT op) {
-  return {op.getMask(), op.getWindowAttr(), op.getLengths(),
-          op.getPositions(), op.getGaussian()};
 }
 
 } // namespace
@@ -361,8 +338,8 @@ LogicalResult ScoreOp::verify() {
   BlockPair pair;
   if (failed(matchBlocks(*this, getQuery().getType(), "query",
                          getKeys().getType(), "keys", pair)) ||
-      failed(verifyScore(*this, getScoreParams(*this), pair.rowInner,
-                         pair.itemInner, pair.numItems)))
+      failed(verifyScore(*this, getScoreSpec(), pair.rowInner, pair.itemInner,
+                         pair.numItems)))
     return failure();
   return checkShape(*this, "result", getType(),
                     blockShape(pair, {pair.numItems}),
@@ -373,12 +350,14 @@ LogicalResult ScoreOp::verify() {
 // SoftmaxOp
 //===----------------------------------------------------------------------===//
 
+/// The second-last dim of the scores, when there is one, is the query index.
+bool SoftmaxOp::isSingleQuery() { return getInput().getType().getRank() < 2; }
+
 LogicalResult SoftmaxOp::verify() {
   ArrayRef<int64_t> scores = getInput().getType().getShape();
   if (scores.empty())
     return emitOpError() << "scores must have rank >= 1 (the key dimension)";
-  return verifyMask(*this, getMaskParams(*this), scores,
-                    /*hasQueryAxis=*/scores.size() >= 2);
+  return verifyMask(*this, getMaskSpec(), scores, isSingleQuery());
 }
 
 //===----------------------------------------------------------------------===//
@@ -391,6 +370,10 @@ void ContextOp::build(OpBuilder &builder, OperationState &state, Value weights,
       getContextType(cast<RankedTensorType>(weights.getType()),
                      cast<RankedTensorType>(values.getType()));
   build(builder, state, type, weights, values);
+}
+
+bool ContextOp::isSingleQuery() {
+  return getWeights().getType().getRank() < getValues().getType().getRank();
 }
 
 LogicalResult ContextOp::verify() {
@@ -410,6 +393,22 @@ LogicalResult ContextOp::verify() {
 //===----------------------------------------------------------------------===//
 // AttentionOp
 //===----------------------------------------------------------------------===//
+
+void AttentionOp::build(OpBuilder &builder, OperationState &state, Type output,
+                        Type weights, Value query, Value keys, Value values,
+                        const ScoreSpec &score, int64_t heads,
+                        const MaskSpec &mask) {
+  MLIRContext *ctx = builder.getContext();
+  // Absent attributes take their defaults (heads 1, no window, no gaussian).
+  build(builder, state, output, weights, query, keys, values,
+        ScoreKindAttr::get(ctx, score.kind), score.w, score.u, score.v,
+        score.scale,
+        heads == 1 ? IntegerAttr() : builder.getI64IntegerAttr(heads),
+        MaskKindAttr::get(ctx, mask.kind),
+        mask.window ? builder.getI64IntegerAttr(*mask.window) : IntegerAttr(),
+        mask.lengths, mask.positions,
+        mask.gaussian ? builder.getUnitAttr() : UnitAttr());
+}
 
 LogicalResult AttentionOp::verify() {
   BlockPair pair;
@@ -440,12 +439,11 @@ LogicalResult AttentionOp::verify() {
     return isKnown(dim) ? dim / heads : ShapedType::kDynamic;
   };
 
-  if (failed(verifyScore(*this, getScoreParams(*this), perHead(pair.rowInner),
+  if (failed(verifyScore(*this, getScoreSpec(), perHead(pair.rowInner),
                          perHead(pair.itemInner), pair.numItems)))
     return failure();
   SmallVector<int64_t> scores = blockShape(pair, {pair.numItems});
-  if (failed(verifyMask(*this, getMaskParams(*this), scores,
-                        /*hasQueryAxis=*/!pair.single)))
+  if (failed(verifyMask(*this, getMaskSpec(), scores, pair.single)))
     return failure();
 
   if (failed(checkShape(*this, "output", getOutput().getType(),

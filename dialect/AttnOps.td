@@ -5,6 +5,7 @@
 
 include "dialect/AttnDialect.td"
 include "dialect/AttnEnums.td"
+include "dialect/AttnInterfaces.td"
 include "dialect/AttnModelAttrs.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
@@ -74,7 +75,8 @@ defvar MaskDescription = [{
 // The unfused chain: score -> softmax -> context
 //===----------------------------------------------------------------------===//
 
-def Attn_ScoreOp : Attn_Op<"score", [Pure, AttrSizedOperandSegments]> {
+def Attn_ScoreOp : Attn_Op<"score", [Pure, AttrSizedOperandSegments,
+    Attn_ScoreOpInterface, Attn_QueryShapeOpInterface]> {
   let summary = "scores of queries against keys";
   let description = !strconcat([{
     Computes the unnormalized score e of each query against each key. Keys
@@ -110,7 +112,9 @@ def Attn_ScoreOp : Attn_Op<"score", [Pure, AttrSizedOperandSegments]> {
 }
 
 def Attn_SoftmaxOp : Attn_Op<"softmax",
-    [Pure, AttrSizedOperandSegments, AllTypesMatch<["input", "result"]>]> {
+    [Pure, AttrSizedOperandSegments, AllTypesMatch<["input", "result"]>,
+     Attn_MaskOpInterface,
+     DeclareOpInterfaceMethods<Attn_QueryShapeOpInterface, ["isSingleQuery"]>]> {
   let summary = "masked, max-subtracted softmax over the key dimension";
   let description = !strconcat([{
     Normalizes scores `[B..., Nq, Nk]` (or `[B..., Nk]` for a single query)
@@ -135,7 +139,8 @@ def Attn_SoftmaxOp : Attn_Op<"softmax",
   let hasVerifier = 1;
 }
 
-def Attn_ContextOp : Attn_Op<"context", [Pure]> {
+def Attn_ContextOp : Attn_Op<"context", [Pure,
+    DeclareOpInterfaceMethods<Attn_QueryShapeOpInterface, ["isSingleQuery"]>]> {
   let summary = "weighted sum of values";
   let description = [{
     The context of each query: z = sum_j a_j v_j. Weights are
@@ -167,7 +172,8 @@ def Attn_ContextOp : Attn_Op<"context", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 def Attn_AttentionOp : Attn_Op<"attention",
-    [Pure, AttrSizedOperandSegments]> {
+    [Pure, AttrSizedOperandSegments, Attn_ScoreOpInterface, Attn_MaskOpInterface,
+     Attn_QueryShapeOpInterface]> {
   let summary = "fused score, mask, softmax and context, optionally multi-head";
   let description = !strconcat([{
     One op for the whole chain `context(softmax(score(q, k), mask), values)`,
@@ -204,6 +210,17 @@ def Attn_AttentionOp : Attn_Op<"attention",
       ScoreFormat, "(`heads` `(` $heads^ `)`)? ", MaskFormat,
       "attr-dict `:` functional-type(operands, results)");
   let hasVerifier = 1;
+
+  let builders = [
+    // From the specs of a score and a mask; no weights result when `weights`
+    // is null.
+    OpBuilder<(ins "::mlir::Type":$output, "::mlir::Type":$weights,
+                   "::mlir::Value":$query, "::mlir::Value":$keys,
+                   "::mlir::Value":$values,
+                   "const ::mlir::attn::ScoreSpec &":$score,
+                   "int64_t":$heads,
+                   "const ::mlir::attn::MaskSpec &":$mask)>
+  ];
 }
 
 include "dialect/AttnRecurrentOps.td"

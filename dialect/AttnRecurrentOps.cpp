@@ -116,22 +116,39 @@ int64_t rowsOf(Value input) {
   return cast<RankedTensorType>(input.getType()).getDimSize(0);
 }
 
+/// A cell: input [I], `states` [H]; sets `hidden` to H.
+template <typename CellOp>
+LogicalResult verifyCell(CellOp op, unsigned gates, ValueRange states,
+                         int64_t &hidden) {
+  return verifyRecurrent(op, gates, op.getInput(), states, op.getWeightIh(),
+                         op.getWeightHh(), op.getBiases(), nullptr, hidden);
+}
+
+/// A layer over a sequence: input [S, I], `states` [H], outputs [S, H]; sets
+/// `hidden` to H.
+template <typename LayerOp>
+LogicalResult verifyLayer(LayerOp op, unsigned gates, ValueRange states,
+                          int64_t &hidden) {
+  int64_t rows = ShapedType::kDynamic;
+  if (failed(verifyRecurrent(op, gates, op.getInput(), states, op.getWeightIh(),
+                             op.getWeightHh(), op.getBiases(), &rows, hidden)))
+    return failure();
+  return expectResult(op, op.getOutputs(), "outputs",
+                      {rowsOf(op.getInput()), hidden});
+}
+
 } // namespace
 
 LogicalResult GruCellOp::verify() {
   int64_t h;
-  if (failed(verifyRecurrent(*this, 3, getInput(), {getState()},
-                             getWeightIh(), getWeightHh(), getBiases(),
-                             nullptr, h)))
+  if (failed(verifyCell(*this, 3, getState(), h)))
     return failure();
   return expectResult(*this, getResult(), "a result", {h});
 }
 
 LogicalResult LstmCellOp::verify() {
   int64_t h;
-  if (failed(verifyRecurrent(*this, 4, getInput(), {getState(), getCell()},
-                             getWeightIh(), getWeightHh(), getBiases(),
-                             nullptr, h)))
+  if (failed(verifyCell(*this, 4, {getState(), getCell()}, h)))
     return failure();
   if (failed(expectResult(*this, getNextState(), "a next state", {h})))
     return failure();
@@ -139,25 +156,15 @@ LogicalResult LstmCellOp::verify() {
 }
 
 LogicalResult GruOp::verify() {
-  int64_t rows = ShapedType::kDynamic, h;
-  if (failed(verifyRecurrent(*this, 3, getInput(), {getState()},
-                             getWeightIh(), getWeightHh(), getBiases(),
-                             &rows, h)))
-    return failure();
-  if (failed(expectResult(*this, getOutputs(), "outputs",
-                          {rowsOf(getInput()), h})))
+  int64_t h;
+  if (failed(verifyLayer(*this, 3, getState(), h)))
     return failure();
   return expectResult(*this, getFinalState(), "a final state", {h});
 }
 
 LogicalResult LstmOp::verify() {
-  int64_t rows = ShapedType::kDynamic, h;
-  if (failed(verifyRecurrent(*this, 4, getInput(), {getState(), getCell()},
-                             getWeightIh(), getWeightHh(), getBiases(),
-                             &rows, h)))
-    return failure();
-  if (failed(expectResult(*this, getOutputs(), "outputs",
-                          {rowsOf(getInput()), h})))
+  int64_t h;
+  if (failed(verifyLayer(*this, 4, {getState(), getCell()}, h)))
     return failure();
   if (failed(expectResult(*this, getFinalState(), "a final state", {h})))
     return failure();

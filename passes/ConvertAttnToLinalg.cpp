@@ -8,14 +8,11 @@
 #include "passes/Passes.h"
 
 #include "dialect/AttnOps.h"
-#include "passes/TensorBuilder.h"
+#include "passes/AttentionBuilder.h"
 
-#include "mlir/Dialect/Arith/Utils/Utils.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/IR/AffineMap.h"
 #include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/Sequence.h"
 
-#include <cmath>
 #include <limits>
 
 namespace mlir::attn {
@@ -28,107 +25,33 @@ using namespace mlir::attn;
 
 namespace {
 
-/// A mask as the softmax lowering sees it.
-struct MaskSpec {
-  MaskKind kind = MaskKind::none;
-  int64_t window = 0;
-  Value lengths, positions;
-  bool gaussian = false;
-  /// The scores dim that each per-query dim ([B..., Nq] or [B...]) is: the
-  /// identity, except that a heads dim inserted after B... is skipped.
-  /// `lengths` indexes a prefix of them, `positions` all of them.
-  SmallVector<int64_t> perQueryDims;
-
-  bool has(MaskKind bit) const { return bitEnumContainsAll(kind, bit); }
-};
-
 /// Builds the upstream ops that one attn op lowers to.
-class LoweringBuilder : public TensorBuilder {
+class LoweringBuilder : public AttentionBuilder {
 public:
-  using TensorBuilder::TensorBuilder;
+  using AttentionBuilder::AttentionBuilder;
 
   //===--------------------------------------------------------------------===//
   // attn.score
   //===--------------------------------------------------------------------===//
 
-  /// s . h_j / max(|s| |h_j|, 1e-8) for queries [G?, Nq, d], keys [G?, Nk, d].
-  Value cosineScores(Value queries, Value keys) {
-    Value dots = matmul(queries, keys, /*transposeRhs=*/true);
-    Value queryNorms = rowNorms(queries), keyNorms = rowNorms(keys);
-    int64_t rank = rankOf(dots);
-    MLIRContext *ctx = b.getContext();
-    SmallVector<AffineExpr> lead;
-    if (rank == 3)
-      lead.push_back(getAffineDimExpr(0, ctx));
-    AffineExpr i = getAffineDimExpr(rank - 2, ctx),
-               j = getAffineDimExpr(rank - 1, ctx);
-    auto mapOf = [&](AffineExpr last) {
-      SmallVector<AffineExpr> exprs(lead);
-      exprs.push_back(last);
-      return AffineMap::get(rank, 0, exprs, ctx);
-    };
-    AffineMap id = b.getMultiDimIdentityMap(rank);
-    return b
-        .create<linalg::GenericOp>(
-            loc, dots.getType(), ValueRange{queryNorms, keyNorms},
-            ValueRange{dots}, ArrayRef<AffineMap>{mapOf(i), mapOf(j), id},
-            SmallVector<IteratorType>(rank, IteratorType::parallel),
-            [&](OpBuilder &nb, Location nl, ValueRange args) {
-              Value product = nb.create<arith::MulFOp>(nl, args[0], args[1]);
-              Value eps =
-                  nb.create<arith::ConstantOp>(nl, nb.getF32FloatAttr(1e-8f));
-              Value denom = nb.create<arith::MaximumFOp>(nl, product, eps);
-              Value score = nb.create<arith::DivFOp>(nl, args[2], denom);
-              nb.create<linalg::YieldOp>(nl, score);
-            })
-        .getResult(0);
-  }
-
-  /// Scores of a block of queries [B..., Nq, dq] against keys [B..., Nk, dk].
+  /// Scores of a block of queries [B..., Nq, dq] against keys [B..., Nk, dk],
+  /// all keys in one block.
   Value scoreBlock(const ScoreSpec &spec, Value queries, Value keys) {
     int64_t rank = rankOf(keys), numBatch = rank - 2;
     SmallVector<OpFoldResult> outSizes = sizes(queries);
     outSizes.back() = size(keys, rank - 2);
     Value q = collapseLeading(queries, numBatch);
     Value k = collapseLeading(keys, numBatch);
-    Value scores;
-    switch (spec.kind) {
-    case ScoreKind::dot:
-      scores = matmul(q, k, /*transposeRhs=*/true);
-      break;
-    case ScoreKind::scaled_dot:
-      scores = matmul(scaleBy(q, scaleFactor(spec, keys)), k, true);
-      break;
-    case ScoreKind::general:
-      scores = matmul(rowsTimes(q, spec.w, /*transposeW=*/false), k, true);
-      break;
-    case ScoreKind::cosine:
-      scores = cosineScores(q, k);
-      break;
-    case ScoreKind::additive:
-      // Without U the keys are already projected (U h_j), once per sentence.
-      scores = additiveScores(
-          rowsTimes(q, spec.w, /*transposeW=*/true),
-          spec.u ? rowsTimes(k, spec.u, /*transposeW=*/true) : k, spec.v);
-      break;
-    case ScoreKind::location: {
-      // Only the first Nk of the L position scores W s are needed: multiply
-      // by the first Nk rows of W (a contiguous block).
-      OpFoldResult numKeys = size(keys, rank - 2);
-      Value rows = b.create<tensor::ExtractSliceOp>(
-          loc, spec.w, SmallVector<OpFoldResult>(2, b.getIndexAttr(0)),
-          SmallVector<OpFoldResult>{numKeys, size(spec.w, 1)},
-          SmallVector<OpFoldResult>(2, b.getIndexAttr(1)));
-      scores = rowsTimes(q, rows, /*transposeW=*/true);
-      break;
-    }
-    }
+    // The norms of cosine come after the product, as there is one block.
+    ScoreInputs in =
+        prepareScores(spec, q, k, outSizes.back(), /*withNorms=*/false);
+    Value scores = blockScores(in, in.queries, in.keys);
     return expandLeading(scores, numBatch, outSizes);
   }
 
   /// Scores of a block of queries or of a single query.
-  Value score(const ScoreSpec &spec, Value queries, Value keys) {
-    if (rankOf(queries) == rankOf(keys))
+  Value score(const ScoreSpec &spec, Value queries, Value keys, bool single) {
+    if (!single)
       return scoreBlock(spec, queries, keys);
     return mergeLastTwo(scoreBlock(spec, asBlockOfOne(queries), keys));
   }
@@ -137,63 +60,18 @@ public:
   // attn.softmax
   //===--------------------------------------------------------------------===//
 
-  /// Whether key j is kept, from the loop indices and the scalars of
-  /// `lengths` and `positions` (null when absent); null when all are kept.
-  Value keepPredicate(OpBuilder &nb, Location nl, const MaskSpec &mask,
-                      int64_t rank, Value length, Value position) {
-    Value keep;
-    auto conjoin = [&](Value cond) {
-      keep = keep ? nb.create<arith::AndIOp>(nl, keep, cond).getResult() : cond;
-    };
-    Value j = nb.create<linalg::IndexOp>(nl, rank - 1);
-    if (mask.has(MaskKind::causal)) {
-      Value i = nb.create<linalg::IndexOp>(nl, rank - 2);
-      conjoin(nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::sle, j, i));
-    }
-    if (mask.has(MaskKind::padding)) {
-      Value bound = length;
-      if (!bound.getType().isIndex())
-        bound = nb.create<arith::IndexCastOp>(nl, nb.getIndexType(), bound);
-      conjoin(
-          nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::slt, j, bound));
-    }
-    if (mask.has(MaskKind::window)) {
-      if (position) {
-        Value dist = nb.create<math::AbsFOp>(
-            nl, nb.create<arith::SubFOp>(nl, indexToF32(nb, nl, j), position));
-        Value width = nb.create<arith::ConstantOp>(
-            nl, nb.getF32FloatAttr(static_cast<float>(mask.window)));
-        conjoin(nb.create<arith::CmpFOp>(nl, arith::CmpFPredicate::OLE, dist,
-                                         width));
-      } else {
-        Value i = nb.create<linalg::IndexOp>(nl, rank - 2);
-        Value diff = nb.create<arith::SubIOp>(nl, j, i);
-        Value width = nb.create<arith::ConstantIndexOp>(nl, mask.window);
-        Value minusWidth = nb.create<arith::ConstantIndexOp>(nl, -mask.window);
-        conjoin(nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::sle, diff,
-                                         width));
-        conjoin(nb.create<arith::CmpIOp>(nl, arith::CmpIPredicate::sge, diff,
-                                         minusWidth));
-      }
-    }
-    return keep;
-  }
-
-  static Value indexToF32(OpBuilder &nb, Location nl, Value index) {
-    Value asInt = nb.create<arith::IndexCastOp>(nl, nb.getI64Type(), index);
-    return nb.create<arith::SIToFPOp>(nl, nb.getF32Type(), asInt);
-  }
-
-  /// Masked, max-subtracted softmax over the last dim of `scores`.
-  Value softmax(Value scores, const MaskSpec &mask) {
+  /// Masked, max-subtracted softmax over the last dim of `scores`. Each
+  /// per-query dim of the scores ([B..., Nq], or [B...] for a single query)
+  /// is the scores dim `perQueryDims` names: `lengths` is indexed by a
+  /// prefix of them, `positions` by all.
+  Value softmax(Value scores, const MaskSpec &mask,
+                ArrayRef<int64_t> perQueryDims) {
     int64_t rank = rankOf(scores);
     MLIRContext *ctx = b.getContext();
     SmallVector<OpFoldResult> rowSizes = sizes(scores);
     rowSizes.pop_back();
     AffineMap id = b.getMultiDimIdentityMap(rank);
-    AffineMap rowMap = leadingDimsMap(rank, rank - 1, b.getContext());
-    SmallVector<IteratorType> reduceLast(rank - 1, IteratorType::parallel);
-    reduceLast.push_back(IteratorType::reduction);
+    AffineMap rows = rowMap(rank);
     SmallVector<IteratorType> allParallel(rank, IteratorType::parallel);
 
     // lengths and positions are extra inputs of the generics that test the
@@ -210,20 +88,27 @@ public:
     bool usesPositions = mask.has(MaskKind::window) && mask.positions;
     if (usesLengths) {
       maskInputs.push_back(mask.lengths);
-      maskMaps.push_back(mapOfDims(ArrayRef<int64_t>(mask.perQueryDims)
-                                       .take_front(rankOf(mask.lengths))));
+      maskMaps.push_back(
+          mapOfDims(perQueryDims.take_front(rankOf(mask.lengths))));
     }
     if (usesPositions) {
       maskInputs.push_back(mask.positions);
-      maskMaps.push_back(mapOfDims(mask.perQueryDims));
+      maskMaps.push_back(mapOfDims(perQueryDims));
     }
-    // The mask scalars among a generic's block arguments, from `first` on.
+    // The mask test of the element at the generic's indices, reading the
+    // mask scalars among its block arguments from `first` on.
     auto keepAt = [&](OpBuilder &nb, Location nl, ValueRange args,
-                      size_t first) {
+                      size_t first) -> Value {
+      if (mask.kind == MaskKind::none)
+        return {};
       Value length = usesLengths ? args[first] : Value();
       Value position =
           usesPositions ? args[first + (usesLengths ? 1 : 0)] : Value();
-      return keepPredicate(nb, nl, mask, rank, length, position);
+      Value j = nb.create<linalg::IndexOp>(nl, rank - 1);
+      Value i = mask.usesQueryIndex()
+                    ? nb.create<linalg::IndexOp>(nl, rank - 2).getResult()
+                    : Value();
+      return keepKey(nb, nl, mask, i, j, length, position);
     };
     auto withMaps = [&](ArrayRef<AffineMap> before, ArrayRef<AffineMap> after) {
       SmallVector<AffineMap> maps(before);
@@ -243,8 +128,8 @@ public:
     Value rowMax =
         b.create<linalg::GenericOp>(
              loc, rowType, withInputs({scores}),
-             ValueRange{filled(rowSizes, negInf)}, withMaps({id}, {rowMap}),
-             reduceLast,
+             ValueRange{filled(rowSizes, negInf)}, withMaps({id}, {rows}),
+             reducingLast(rank),
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                Value score = args[0];
                if (Value keep = keepAt(nb, nl, args, 1)) {
@@ -264,7 +149,7 @@ public:
     Value exps =
         b.create<linalg::GenericOp>(
              loc, scores.getType(), withInputs({scores, rowMax}),
-             ValueRange{empty(sizes(scores))}, withMaps({id, rowMap}, {id}),
+             ValueRange{empty(sizes(scores))}, withMaps({id, rows}, {id}),
              allParallel,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
                Value lowest =
@@ -284,21 +169,12 @@ public:
             .getResult(0);
 
     // 3. The sum of each row.
-    Value rowSum =
-        b.create<linalg::GenericOp>(
-             loc, rowType, ValueRange{exps}, ValueRange{filled(rowSizes, 0.0)},
-             ArrayRef<AffineMap>{id, rowMap}, reduceLast,
-             [&](OpBuilder &nb, Location nl, ValueRange args) {
-               nb.create<linalg::YieldOp>(
-                   nl, nb.create<arith::AddFOp>(nl, args[1], args[0], reassoc())
-                           .getResult());
-             })
-            .getResult(0);
+    Value rowSum = sumRowsInto(exps, filled(rowSizes, 0.0));
 
     // 4. Normalize in place (rows summing to 0 stay 0), then the Gaussian.
-    bool gaussian = mask.gaussian && mask.window > 0;
+    bool gaussian = mask.gaussian && *mask.window > 0;
     SmallVector<Value> inputs{rowSum};
-    SmallVector<AffineMap> maps{rowMap};
+    SmallVector<AffineMap> maps{rows};
     if (gaussian && usesPositions) {
       inputs.push_back(mask.positions);
       maps.push_back(maskMaps.back());
@@ -308,13 +184,8 @@ public:
         .create<linalg::GenericOp>(
             loc, scores.getType(), inputs, ValueRange{exps}, maps, allParallel,
             [&](OpBuilder &nb, Location nl, ValueRange args) {
-              Value zero =
-                  nb.create<arith::ConstantOp>(nl, nb.getF32FloatAttr(0.0f));
-              Value sum = args[0], exp = args.back();
-              Value positive = nb.create<arith::CmpFOp>(
-                  nl, arith::CmpFPredicate::OGT, sum, zero);
-              Value weight = nb.create<arith::DivFOp>(nl, exp, sum);
-              if (gaussian) {
+              // exp(-(j - c)^2 / (2 (w/2)^2)) = exp((j - c)^2 * (-2 / w^2)).
+              auto times = [&](Value weight) -> Value {
                 Value j = indexToF32(nb, nl,
                                      nb.create<linalg::IndexOp>(nl, rank - 1));
                 Value center =
@@ -324,17 +195,17 @@ public:
                                      nb.create<linalg::IndexOp>(nl, rank - 2));
                 Value diff = nb.create<arith::SubFOp>(nl, j, center);
                 Value square = nb.create<arith::MulFOp>(nl, diff, diff);
-                // exp(-d^2 / (2 (w/2)^2)) = exp(d^2 * (-2 / w^2)).
-                double w = static_cast<double>(mask.window);
+                double w = static_cast<double>(*mask.window);
                 Value coeff = nb.create<arith::ConstantOp>(
                     nl, nb.getF32FloatAttr(static_cast<float>(-2.0 / (w * w))));
                 Value factor = nb.create<math::ExpOp>(
                     nl, nb.create<arith::MulFOp>(nl, square, coeff));
-                weight = nb.create<arith::MulFOp>(nl, weight, factor);
-              }
-              nb.create<linalg::YieldOp>(
-                  nl, nb.create<arith::SelectOp>(nl, positive, weight, zero)
-                          .getResult());
+                return nb.create<arith::MulFOp>(nl, weight, factor);
+              };
+              Value weight = divideBySumOrZero(
+                  nb, nl, args.back(), args[0], /*keep=*/{},
+                  gaussian ? function_ref<Value(Value)>(times) : nullptr);
+              nb.create<linalg::YieldOp>(nl, weight);
             })
         .getResult(0);
   }
@@ -354,8 +225,9 @@ public:
     return expandLeading(product, numBatch, outSizes);
   }
 
-  Value context(Value weights, Value values) {
-    if (rankOf(weights) == rankOf(values))
+  /// The context of a block of queries or of a single query.
+  Value context(Value weights, Value values, bool single) {
+    if (!single)
       return contextBlock(weights, values);
     return mergeLastTwo(contextBlock(asBlockOfOne(weights), values));
   }
@@ -419,16 +291,21 @@ public:
     return perm;
   }
 
-  /// The output and the weights of attn.attention.
-  std::pair<Value, Value> attention(const ScoreSpec &spec, MaskSpec mask,
-                                    int64_t heads, Value queries, Value keys,
+  /// The output and the weights of `op` for these operands.
+  std::pair<Value, Value> attention(AttentionOp op, Value queries, Value keys,
                                     Value values) {
-    bool single = rankOf(queries) < rankOf(keys);
-    if (heads == 1) {
-      Value weights = softmax(score(spec, queries, keys), mask);
-      return {context(weights, values), weights};
-    }
+    ScoreSpec spec = op.getScoreSpec();
+    MaskSpec mask = op.getMaskSpec();
+    bool single = op.isSingleQuery();
+    int64_t heads = op.getHeads();
     int64_t numBatch = rankOf(keys) - 2;
+    SmallVector<int64_t> perQueryDims = llvm::to_vector(
+        llvm::seq<int64_t>(0, single ? numBatch : numBatch + 1));
+    if (heads == 1) {
+      Value weights =
+          softmax(score(spec, queries, keys, single), mask, perQueryDims);
+      return {context(weights, values, single), weights};
+    }
     Value q;
     if (single) {
       int64_t dim = *getConstantIntValue(size(queries, numBatch));
@@ -438,90 +315,60 @@ public:
     }
     Value k = headsFirst(keys, heads), v = headsFirst(values, heads);
     // The heads dim sits after B...; lengths and positions do not have it.
-    for (int64_t &dim : mask.perQueryDims)
+    for (int64_t &dim : perQueryDims)
       if (dim >= numBatch)
         ++dim;
-    Value weights = softmax(score(spec, q, k), mask);
-    Value out = context(weights, v);
+    Value weights = softmax(score(spec, q, k, single), mask, perQueryDims);
+    Value out = context(weights, v, single);
     return {single ? mergeLastTwo(out) : mergeHeads(out), weights};
   }
-
 };
-
-template <typename OpT> MaskSpec getMaskSpec(OpT op, int64_t scoresRank) {
-  MaskSpec mask;
-  mask.kind = op.getMask();
-  if (IntegerAttr window = op.getWindowAttr())
-    mask.window = window.getInt();
-  mask.lengths = op.getLengths();
-  mask.positions = op.getPositions();
-  mask.gaussian = op.getGaussian();
-  for (int64_t i = 0; i < scoresRank - 1; ++i)
-    mask.perQueryDims.push_back(i);
-  return mask;
-}
 
 //===----------------------------------------------------------------------===//
 // Patterns
 //===----------------------------------------------------------------------===//
 
-struct ScoreOpLowering : OpConversionPattern<ScoreOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// The results of each op, before the casts to its declared result types.
+SmallVector<Value> lower(LoweringBuilder &lb, ScoreOp op,
+                         ScoreOp::Adaptor adaptor) {
+  return {lb.score(op.getScoreSpec(), adaptor.getQuery(), adaptor.getKeys(),
+                   op.isSingleQuery())};
+}
+
+SmallVector<Value> lower(LoweringBuilder &lb, SoftmaxOp op,
+                         SoftmaxOp::Adaptor adaptor) {
+  // The per-query dims are the leading dims of the scores.
+  SmallVector<int64_t> perQueryDims =
+      llvm::to_vector(llvm::seq<int64_t>(0, op.getType().getRank() - 1));
+  return {lb.softmax(adaptor.getInput(), op.getMaskSpec(), perQueryDims)};
+}
+
+SmallVector<Value> lower(LoweringBuilder &lb, ContextOp op,
+                         ContextOp::Adaptor adaptor) {
+  return {lb.context(adaptor.getWeights(), adaptor.getValues(),
+                     op.isSingleQuery())};
+}
+
+SmallVector<Value> lower(LoweringBuilder &lb, AttentionOp op,
+                         AttentionOp::Adaptor adaptor) {
+  auto [output, weights] = lb.attention(op, adaptor.getQuery(),
+                                        adaptor.getKeys(), adaptor.getValues());
+  if (!op.getWeights())
+    return {output};
+  return {output, weights};
+}
+
+/// Replaces an attn op by what `lower` builds, cast to the declared types.
+template <typename OpT> struct AttnOpLowering : OpConversionPattern<OpT> {
+  using OpConversionPattern<OpT>::OpConversionPattern;
 
   LogicalResult
-  matchAndRewrite(ScoreOp op, OpAdaptor adaptor,
+  matchAndRewrite(OpT op, typename OpT::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     LoweringBuilder lb(rewriter, op.getLoc());
-    Value scores =
-        lb.score(getScoreSpec(op), adaptor.getQuery(), adaptor.getKeys());
-    rewriter.replaceOp(op, lb.castTo(scores, op.getType()));
-    return success();
-  }
-};
-
-struct SoftmaxOpLowering : OpConversionPattern<SoftmaxOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(SoftmaxOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    LoweringBuilder lb(rewriter, op.getLoc());
-    int64_t rank = op.getType().getRank();
-    Value weights = lb.softmax(adaptor.getInput(), getMaskSpec(op, rank));
-    rewriter.replaceOp(op, lb.castTo(weights, op.getType()));
-    return success();
-  }
-};
-
-struct ContextOpLowering : OpConversionPattern<ContextOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(ContextOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    LoweringBuilder lb(rewriter, op.getLoc());
-    Value context = lb.context(adaptor.getWeights(), adaptor.getValues());
-    rewriter.replaceOp(op, lb.castTo(context, op.getType()));
-    return success();
-  }
-};
-
-struct AttentionOpLowering : OpConversionPattern<AttentionOp> {
-  using OpConversionPattern::OpConversionPattern;
-
-  LogicalResult
-  matchAndRewrite(AttentionOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    LoweringBuilder lb(rewriter, op.getLoc());
-    int64_t keysRank = op.getKeys().getType().getRank();
-    bool single = op.getQuery().getType().getRank() < keysRank;
-    int64_t scoresRank = single ? keysRank - 1 : keysRank;
-    auto [output, weights] = lb.attention(
-        getScoreSpec(op), getMaskSpec(op, scoresRank), op.getHeads(),
-        adaptor.getQuery(), adaptor.getKeys(), adaptor.getValues());
-    SmallVector<Value> results{lb.castTo(output, op.getOutput().getType())};
-    if (Value declared = op.getWeights())
-      results.push_back(lb.castTo(weights, declared.getType()));
+    SmallVector<Value> results = lower(lb, op, adaptor);
+    for (auto [result, type] : llvm::zip(results, op->getResultTypes()))
+      result = lb.castTo(result, type);
     rewriter.replaceOp(op, results);
     return success();
   }
@@ -571,6 +418,7 @@ struct ConvertAttnToLinalgPass
 
 void mlir::attn::populateAttnToLinalgConversionPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ScoreOpLowering, SoftmaxOpLowering, ContextOpLowering,
-               AttentionOpLowering>(patterns.getContext());
+  patterns.add<AttnOpLowering<ScoreOp>, AttnOpLowering<SoftmaxOp>,
+               AttnOpLowering<ContextOp>, AttnOpLowering<AttentionOp>>(
+      patterns.getContext());
 }

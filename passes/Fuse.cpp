@@ -73,10 +73,7 @@ struct FuseAttentionChain : OpRewritePattern<ContextOp> {
     auto fused = builder.create<AttentionOp>(
         loc, context.getType(), keepWeights ? softmax.getType() : Type(),
         score.getQuery(), score.getKeys(), context.getValues(),
-        score.getKindAttr(), score.getW(), score.getU(), score.getV(),
-        score.getScaleAttr(), /*heads=*/IntegerAttr(), softmax.getMaskAttr(),
-        softmax.getWindowAttr(), softmax.getLengths(), softmax.getPositions(),
-        softmax.getGaussianAttr());
+        score.getScoreSpec(), /*heads=*/1, softmax.getMaskSpec());
     // The chain's ops verify one by one, but with dynamic dims the fused op
     // checks more at once (e.g. values against keys).
     if (!verifiesQuietly(fused)) {

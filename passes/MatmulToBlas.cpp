@@ -8,6 +8,7 @@
 
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -177,56 +178,36 @@ struct MatrixRef {
   OpFoldResult innerStride; // rank 1: the vector's increment
 };
 
-/// Index arithmetic that folds what is known at compile time, so that
-/// static products get constants instead of chains of arith ops.
-class IndexMath {
+/// Index arithmetic as an affine.apply of `expr` (symbols s0, s1, ... for
+/// `operands`), folded by upstream where operands are known, so that static
+/// products get constants instead of chains of ops; lower-affine expands
+/// what is left later in the pipeline.
+OpFoldResult apply(OpBuilder &b, Location loc, AffineExpr expr,
+                   ArrayRef<OpFoldResult> operands) {
+  return affine::makeComposedFoldedAffineApply(b, loc, expr, operands);
+}
+
+/// Index values as the i64 arguments of a call, one constant op per known
+/// value.
+class I64Args {
 public:
-  IndexMath(OpBuilder &b, Location loc) : b(b), loc(loc) {}
+  I64Args(OpBuilder &b, Location loc) : b(b), loc(loc) {}
 
-  OpFoldResult constant(int64_t value) { return b.getIndexAttr(value); }
-
-  Value value(OpFoldResult x) {
-    return getValueOrCreateConstantIndexOp(b, loc, x);
-  }
-
-  OpFoldResult mul(OpFoldResult x, OpFoldResult y) {
-    return combine<arith::MulIOp>(x, y,
-                                  [](int64_t p, int64_t q) { return p * q; });
-  }
-  OpFoldResult add(OpFoldResult x, OpFoldResult y) {
-    return combine<arith::AddIOp>(x, y,
-                                  [](int64_t p, int64_t q) { return p + q; });
-  }
-  OpFoldResult max(OpFoldResult x, OpFoldResult y) {
-    return combine<arith::MaxSIOp>(
-        x, y, [](int64_t p, int64_t q) { return std::max(p, q); });
-  }
-
-  /// `x` as an i64 value (one constant op per known value).
-  Value toI64(OpFoldResult x) {
+  Value operator()(OpFoldResult x) {
     std::optional<int64_t> known = getConstantIntValue(x);
     if (!known)
-      return b.create<arith::IndexCastOp>(loc, b.getI64Type(), value(x));
-    Value &constant = i64Constants[*known];
+      return b.create<arith::IndexCastOp>(
+          loc, b.getI64Type(), getValueOrCreateConstantIndexOp(b, loc, x));
+    Value &constant = constants[*known];
     if (!constant)
       constant = b.create<arith::ConstantOp>(loc, b.getI64IntegerAttr(*known));
     return constant;
   }
 
 private:
-  template <typename OpT>
-  OpFoldResult combine(OpFoldResult x, OpFoldResult y,
-                       function_ref<int64_t(int64_t, int64_t)> fold) {
-    std::optional<int64_t> cx = getConstantIntValue(x),
-                           cy = getConstantIntValue(y);
-    if (cx && cy)
-      return b.getIndexAttr(fold(*cx, *cy));
-    return b.create<OpT>(loc, value(x), value(y)).getResult();
-  }
-
   OpBuilder &b;
   Location loc;
-  llvm::DenseMap<int64_t, Value> i64Constants;
+  llvm::DenseMap<int64_t, Value> constants;
 };
 
 class MatmulToBlasPattern : public OpInterfaceRewritePattern<linalg::LinalgOp> {
@@ -251,14 +232,14 @@ public:
     } else {
       // 2 * (product of the sizes) >= minFlops decides at run time between
       // BLAS and loops.
-      IndexMath math(rewriter, loc);
       SmallVector<OpFoldResult> sizes = getSizes(rewriter, loc, product);
-      OpFoldResult flops = sizes.back();
-      for (OpFoldResult size : llvm::reverse(ArrayRef(sizes).drop_back()))
-        flops = math.mul(size, flops);
-      flops = math.mul(math.constant(2), flops);
+      AffineExpr flops = rewriter.getAffineConstantExpr(2);
+      for (unsigned i = 0, e = sizes.size(); i < e; ++i)
+        flops = flops * rewriter.getAffineSymbolExpr(i);
       Value large = rewriter.create<arith::CmpIOp>(
-          loc, arith::CmpIPredicate::sge, math.value(flops),
+          loc, arith::CmpIPredicate::sge,
+          getValueOrCreateConstantIndexOp(rewriter, loc,
+                                          apply(rewriter, loc, flops, sizes)),
           rewriter.create<arith::ConstantIndexOp>(loc, minFlops));
       auto choice = rewriter.create<scf::IfOp>(loc, large, /*withElse=*/true);
       rewriter.setInsertionPointToStart(choice.thenBlock());
@@ -293,14 +274,13 @@ private:
   /// matrices); what the type knows statically stays a constant, the rest is
   /// read with memref.extract_strided_metadata.
   static MatrixRef describe(OpBuilder &b, Location loc, Value operand) {
-    IndexMath math(b, loc);
     auto type = cast<MemRefType>(operand.getType());
     auto [strides, offset] = getStridesAndOffset(type);
     memref::ExtractStridedMetadataOp meta;
     auto known = [&](int64_t value,
                      function_ref<Value()> read) -> OpFoldResult {
       if (!ShapedType::isDynamic(value))
-        return math.constant(value);
+        return b.getIndexAttr(value);
       if (!meta)
         meta = b.create<memref::ExtractStridedMetadataOp>(loc, operand);
       return read();
@@ -312,37 +292,45 @@ private:
     if (rank >= 2)
       ref.rowStride =
           known(strides[rank - 2], [&] { return meta.getStrides()[rank - 2]; });
+    AffineExpr s0 = b.getAffineSymbolExpr(0), s1 = b.getAffineSymbolExpr(1);
     if (rank == 3)
       ref.batchStrideBytes =
-          math.mul(known(strides[0], [&] { return meta.getStrides()[0]; }),
-                   math.constant(sizeof(float)));
+          apply(b, loc, s0 * sizeof(float),
+                known(strides[0], [&] { return meta.getStrides()[0]; }));
     OpFoldResult elements = known(offset, [&] { return meta.getOffset(); });
     Value aligned =
         b.create<memref::ExtractAlignedPointerAsIndexOp>(loc, operand);
     ref.address = aligned;
     if (getConstantIntValue(elements) != 0)
-      ref.address =
-          math.add(aligned, math.mul(elements, math.constant(sizeof(float))));
+      ref.address = apply(b, loc, s0 + s1 * sizeof(float), {aligned, elements});
     return ref;
   }
 
   /// A pointer to item `index` of `ref` (the matrix itself when not batched).
   static Value pointerTo(OpBuilder &b, Location loc, const MatrixRef &ref,
                          Value index) {
-    IndexMath math(b, loc);
     OpFoldResult address = ref.address;
-    if (index)
-      address = math.add(address, math.mul(index, ref.batchStrideBytes));
+    if (index) {
+      AffineExpr s0, s1, s2;
+      bindSymbols(b.getContext(), s0, s1, s2);
+      address =
+          apply(b, loc, s0 + s1 * s2, {address, index, ref.batchStrideBytes});
+    }
     return b.create<LLVM::IntToPtrOp>(
-        loc, LLVM::LLVMPointerType::get(b.getContext()), math.toI64(address));
+        loc, LLVM::LLVMPointerType::get(b.getContext()),
+        I64Args(b, loc)(address));
   }
 
   /// A leading dimension for BLAS: the row stride, but at least the row
   /// length and 1 (a one-row view may carry any stride).
-  static Value leadingDim(IndexMath &math, OpFoldResult rowStride,
-                          OpFoldResult rowLength) {
-    return math.toI64(
-        math.max(rowStride, math.max(rowLength, math.constant(1))));
+  static Value leadingDim(OpBuilder &b, Location loc, I64Args &i64,
+                          OpFoldResult rowStride, OpFoldResult rowLength) {
+    AffineExpr s0, s1;
+    bindSymbols(b.getContext(), s0, s1);
+    AffineMap largest = AffineMap::get(
+        0, 2, {s0, s1, b.getAffineConstantExpr(1)}, b.getContext());
+    return i64(affine::makeComposedFoldedAffineMax(b, loc, largest,
+                                                   {rowStride, rowLength}));
   }
 
   static void emitCalls(OpBuilder &b, Location loc, const Product &product,
@@ -355,16 +343,16 @@ private:
   /// The call of attnrt_sgemv for a matvec (y = A x) or vecmat (y = A^T x).
   static void emitGemvCall(OpBuilder &b, Location loc, const Product &product,
                            float beta) {
-    IndexMath math(b, loc);
+    I64Args i64(b, loc);
     SmallVector<OpFoldResult> sizes = getSizes(b, loc, product);
     MatrixRef a = describe(b, loc, product.a), x = describe(b, loc, product.b),
               y = describe(b, loc, product.c);
     Value trans = b.create<arith::ConstantOp>(
         loc, b.getI32IntegerAttr(product.transposeA ? 1 : 0));
-    Value rows = math.toI64(sizes[0]), cols = math.toI64(sizes[1]);
-    Value lda = leadingDim(math, a.rowStride, sizes[1]);
+    Value rows = i64(sizes[0]), cols = i64(sizes[1]);
+    Value lda = leadingDim(b, loc, i64, a.rowStride, sizes[1]);
     // Static and >= 1 (isBlasVector).
-    Value incx = math.toI64(x.innerStride), incy = math.toI64(y.innerStride);
+    Value incx = i64(x.innerStride), incy = i64(y.innerStride);
     Value alpha = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(1.0f));
     Value betaValue =
         beta == 1.0f
@@ -380,7 +368,7 @@ private:
   /// The calls of attnrt_sgemm for `product`: one, or a loop over the batch.
   static void emitGemmCalls(OpBuilder &b, Location loc, const Product &product,
                             float beta) {
-    IndexMath math(b, loc);
+    I64Args i64(b, loc);
     SmallVector<OpFoldResult> sizes = getSizes(b, loc, product);
     OpFoldResult m = sizes[0], n = sizes[1], k = sizes[2];
     MatrixRef a = describe(b, loc, product.a), bm = describe(b, loc, product.b),
@@ -393,10 +381,11 @@ private:
     };
     Value notTransposed = i32(0);
     Value transB = product.transposeB ? i32(1) : notTransposed;
-    Value m64 = math.toI64(m), n64 = math.toI64(n), k64 = math.toI64(k);
-    Value lda = leadingDim(math, a.rowStride, k);
-    Value ldb = leadingDim(math, bm.rowStride, product.transposeB ? k : n);
-    Value ldc = leadingDim(math, c.rowStride, n);
+    Value m64 = i64(m), n64 = i64(n), k64 = i64(k);
+    Value lda = leadingDim(b, loc, i64, a.rowStride, k);
+    Value ldb =
+        leadingDim(b, loc, i64, bm.rowStride, product.transposeB ? k : n);
+    Value ldc = leadingDim(b, loc, i64, c.rowStride, n);
     Value alpha = f32(1.0f);
     Value betaValue = beta == 1.0f ? alpha : f32(beta);
 
@@ -412,7 +401,8 @@ private:
       return call(b, Value());
     Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
     Value one = b.create<arith::ConstantIndexOp>(loc, 1);
-    Value batch = math.value(memref::getMixedSize(b, loc, product.c, 0));
+    Value batch = getValueOrCreateConstantIndexOp(
+        b, loc, memref::getMixedSize(b, loc, product.c, 0));
     b.create<scf::ForOp>(loc, zero, batch, one, ValueRange{},
                          [&](OpBuilder &lb, Location, Value index, ValueRange) {
                            call(lb, index);

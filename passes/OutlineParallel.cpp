@@ -19,12 +19,8 @@ namespace mlir::attn {
 using namespace mlir;
 using namespace mlir::attn;
 
-namespace {
-
-constexpr StringLiteral kParallelForName = "attnrt_parallel_for";
-
 /// The body type the runtime calls: void (int64_t begin, int64_t end, void *).
-FunctionType getBodyType(MLIRContext *ctx) {
+static FunctionType getBodyType(MLIRContext *ctx) {
   Builder b(ctx);
   Type ptr = LLVM::LLVMPointerType::get(ctx);
   return b.getFunctionType({b.getI64Type(), b.getI64Type(), ptr}, {});
@@ -32,7 +28,7 @@ FunctionType getBodyType(MLIRContext *ctx) {
 
 /// How a value captured by the loop body is stored in the context struct:
 /// memrefs as their LLVM descriptor, index as i64, scalars as they are.
-Type getStoredType(Type type, const LLVMTypeConverter &converter) {
+static Type getStoredType(Type type, const LLVMTypeConverter &converter) {
   if (isa<MemRefType>(type))
     return converter.convertType(type);
   if (type.isIndex())
@@ -43,7 +39,7 @@ Type getStoredType(Type type, const LLVMTypeConverter &converter) {
 }
 
 /// `value` (of its original type) as the stored type, or back.
-Value convertValue(OpBuilder &b, Location loc, Value value, Type to) {
+static Value convertValue(OpBuilder &b, Location loc, Value value, Type to) {
   Type from = value.getType();
   if (from == to)
     return value;
@@ -54,17 +50,21 @@ Value convertValue(OpBuilder &b, Location loc, Value value, Type to) {
 }
 
 /// Whether `forall` is a one-dimensional loop from 0 by 1 on buffers.
-bool isOutlinable(scf::ForallOp forall) {
+static bool isOutlinable(scf::ForallOp forall) {
   if (forall.getRank() != 1 || !forall.getOutputs().empty())
     return false;
-  std::optional<int64_t> lower = getConstantIntValue(forall.getMixedLowerBound()[0]);
+  std::optional<int64_t> lower =
+      getConstantIntValue(forall.getMixedLowerBound()[0]);
   std::optional<int64_t> step = getConstantIntValue(forall.getMixedStep()[0]);
   return lower == 0 && step == 1 &&
          forall.getTerminator().getYieldingOps().empty();
 }
 
+static constexpr StringLiteral kParallelForName = "attnrt_parallel_for";
+
 /// Declares attnrt_parallel_for in `module` unless it is there.
-void declareParallelFor(OpBuilder &b, ModuleOp module, SymbolTable &symbols) {
+static void declareParallelFor(OpBuilder &b, ModuleOp module,
+                               SymbolTable &symbols) {
   if (symbols.lookup(kParallelForName))
     return;
   OpBuilder::InsertionGuard guard(b);
@@ -76,6 +76,8 @@ void declareParallelFor(OpBuilder &b, ModuleOp module, SymbolTable &symbols) {
   decl.setPrivate();
   symbols.insert(decl);
 }
+
+namespace {
 
 struct AttnOutlineParallelPass
     : attn::impl::AttnOutlineParallelBase<AttnOutlineParallelPass> {

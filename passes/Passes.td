@@ -67,6 +67,11 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg", "mlir::ModuleOp"> {
 
     Anything the pass cannot lower is reported as an error and fails the
     pass: no module is left half lowered.
+
+    The ops are read through the dialect's ScoreOpInterface,
+    MaskOpInterface and QueryShapeOpInterface; the score kinds, the mask
+    test and the normalization are built by passes/AttentionBuilder.h, the
+    same code as attn-tile's, with all keys in one block.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
@@ -119,6 +124,11 @@ def AttnTile : Pass<"attn-tile"> {
     Not tiled (left for `convert-attn-to-linalg`): a single query (a decoder
     step has no query blocks), `positions` (local-p) and `gaussian`, and
     heads > 1 with a dynamic feature size.
+
+    The score kinds, the mask test and the normalization come from
+    passes/AttentionBuilder.h, shared with convert-attn-to-linalg. The
+    numbers of blocks are `affine.apply` ceil divisions, which lower-affine
+    expands later in the pipeline.
   }];
   let options = [
     Option<"queryBlock", "query-block", "int64_t", /*default=*/"128",
@@ -127,9 +137,9 @@ def AttnTile : Pass<"attn-tile"> {
            "Keys per block (per step of the online softmax)">,
   ];
   let dependentDialects = [
-    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
-    "mlir::math::MathDialect", "mlir::scf::SCFDialect",
-    "mlir::tensor::TensorDialect"
+    "mlir::affine::AffineDialect", "mlir::arith::ArithDialect",
+    "mlir::linalg::LinalgDialect", "mlir::math::MathDialect",
+    "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"
   ];
 }
 
@@ -197,6 +207,9 @@ def AttnMatmulToBlas : Pass<"attn-matmul-to-blas", "mlir::ModuleOp"> {
     100..2000 (bench/blas/gemv_vs_gemm.c; attnrt_sgemm itself forwards
     products with m == 1 or n == 1 to sgemv for the same reason).
     Batched products become an scf.for over the batch with one call each.
+    The index arithmetic (flop counts, addresses, leading dimensions) is
+    `affine.apply` / `affine.max`, folded to constants where the sizes and
+    strides are static; lower-affine expands the rest.
     linalg's products accumulate into the output, so beta is 1, unless the
     product is directly preceded by a `linalg.fill` of 0.0 into the same
     buffer: then that fill is folded into beta = 0.
@@ -220,9 +233,9 @@ def AttnMatmulToBlas : Pass<"attn-matmul-to-blas", "mlir::ModuleOp"> {
            "as loops">
   ];
   let dependentDialects = [
-    "mlir::arith::ArithDialect", "mlir::func::FuncDialect",
-    "mlir::LLVM::LLVMDialect", "mlir::memref::MemRefDialect",
-    "mlir::scf::SCFDialect"
+    "mlir::affine::AffineDialect", "mlir::arith::ArithDialect",
+    "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
+    "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect"
   ];
 }
 

@@ -19,8 +19,6 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
 
-#include <cmath>
-
 namespace mlir::attn {
 
 using utils::IteratorType;
@@ -37,17 +35,6 @@ inline AffineMap leadingDimsMap(int64_t numDims, int64_t count,
   for (int64_t i = 0; i < count; ++i)
     exprs.push_back(getAffineDimExpr(i, ctx));
   return AffineMap::get(numDims, 0, exprs, ctx);
-}
-
-/// The parameters of a score function, read from attn.score or attn.attention.
-struct ScoreSpec {
-  ScoreKind kind;
-  Value w, u, v;
-  FloatAttr scale;
-};
-
-template <typename OpT> ScoreSpec getScoreSpec(OpT op) {
-  return {op.getKind(), op.getW(), op.getU(), op.getV(), op.getScaleAttr()};
 }
 
 /// Builds upstream ops on tensors at one location.
@@ -93,6 +80,14 @@ public:
     return b
         .create<linalg::FillOp>(loc, ValueRange{f32Const(value)},
                                 ValueRange{empty(sizes)})
+        .getResult(0);
+  }
+
+  /// `dest` filled with 0.
+  Value zeroFilled(Value dest) {
+    return b
+        .create<linalg::FillOp>(loc, ValueRange{f32Const(0.0)},
+                                ValueRange{dest})
         .getResult(0);
   }
 
@@ -187,15 +182,20 @@ public:
   //===--------------------------------------------------------------------===//
 
   /// `lhs` [G?, M, K] times `rhs` [G?, K, N] (or [G?, N, K] with
-  /// `transposeRhs`), rank 2 or 3, as a named linalg op.
-  Value matmul(Value lhs, Value rhs, bool transposeRhs) {
+  /// `transposeRhs`), rank 2 or 3, as a named linalg op, into `init`
+  /// ([G?, M, N], zero-filled here) or into a new tensor when it is null.
+  Value matmul(Value lhs, Value rhs, bool transposeRhs, Value init = {}) {
     int64_t rank = rankOf(lhs);
-    SmallVector<OpFoldResult> outSizes;
-    if (rank == 3)
-      outSizes.push_back(size(lhs, 0));
-    outSizes.push_back(size(lhs, rank - 2));
-    outSizes.push_back(size(rhs, transposeRhs ? rank - 2 : rank - 1));
-    Value init = filled(outSizes, 0.0);
+    if (init) {
+      init = zeroFilled(init);
+    } else {
+      SmallVector<OpFoldResult> outSizes;
+      if (rank == 3)
+        outSizes.push_back(size(lhs, 0));
+      outSizes.push_back(size(lhs, rank - 2));
+      outSizes.push_back(size(rhs, transposeRhs ? rank - 2 : rank - 1));
+      init = filled(outSizes, 0.0);
+    }
     Type type = init.getType();
     SmallVector<Value, 2> ins{lhs, rhs};
     TypeRange types(type);
@@ -223,118 +223,88 @@ public:
   }
 
   //===--------------------------------------------------------------------===//
-  // Elementwise helpers
+  // Elementwise and row-wise generics
   //===--------------------------------------------------------------------===//
+
+  /// `fn` of the elements of `inputs` and of `init` (the last argument),
+  /// elementwise into `init`; all have `init`'s shape.
+  Value elementwise(ValueRange inputs, Value init,
+                    function_ref<Value(OpBuilder &, Location, ValueRange)> fn) {
+    int64_t rank = rankOf(init);
+    SmallVector<AffineMap> maps(inputs.size() + 1,
+                                b.getMultiDimIdentityMap(rank));
+    return b
+        .create<linalg::GenericOp>(
+            loc, init.getType(), inputs, ValueRange{init}, maps,
+            SmallVector<IteratorType>(rank, IteratorType::parallel),
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              nb.create<linalg::YieldOp>(nl, fn(nb, nl, args));
+            })
+        .getResult(0);
+  }
+
+  /// The map from an element of a [..., K] tensor to its row of [...].
+  AffineMap rowMap(int64_t rank) {
+    return leadingDimsMap(rank, rank - 1, b.getContext());
+  }
+
+  /// Parallel iterators but the last, a reduction.
+  static SmallVector<IteratorType> reducingLast(int64_t rank) {
+    SmallVector<IteratorType> iterators(rank - 1, IteratorType::parallel);
+    iterators.push_back(IteratorType::reduction);
+    return iterators;
+  }
+
+  /// `fn(element, accumulator)` over each row of `tensor` [..., K], into
+  /// `init` [...].
+  Value
+  reduceRows(Value tensor, Value init,
+             function_ref<Value(OpBuilder &, Location, Value, Value)> fn) {
+    int64_t rank = rankOf(tensor);
+    return b
+        .create<linalg::GenericOp>(
+            loc, init.getType(), ValueRange{tensor}, ValueRange{init},
+            ArrayRef<AffineMap>{b.getMultiDimIdentityMap(rank), rowMap(rank)},
+            reducingLast(rank),
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              nb.create<linalg::YieldOp>(nl, fn(nb, nl, args[0], args[1]));
+            })
+        .getResult(0);
+  }
+
+  /// `init` plus the sum of each row of `tensor` [..., K].
+  Value sumRowsInto(Value tensor, Value init) {
+    return reduceRows(
+        tensor, init, [&](OpBuilder &nb, Location nl, Value x, Value acc) {
+          return nb.create<arith::AddFOp>(nl, acc, x, reassoc()).getResult();
+        });
+  }
 
   /// `tensor` * `factor`, elementwise.
   Value scaleBy(Value tensor, Value factor) {
-    int64_t rank = rankOf(tensor);
-    AffineMap id = b.getMultiDimIdentityMap(rank);
-    return b
-        .create<linalg::GenericOp>(
-            loc, tensor.getType(), ValueRange{tensor},
-            ValueRange{empty(sizes(tensor))}, ArrayRef<AffineMap>{id, id},
-            SmallVector<IteratorType>(rank, IteratorType::parallel),
-            [&](OpBuilder &nb, Location nl, ValueRange args) {
-              Value scaled = nb.create<arith::MulFOp>(nl, args[0], factor);
-              nb.create<linalg::YieldOp>(nl, scaled);
-            })
-        .getResult(0);
+    return elementwise(
+        tensor, empty(sizes(tensor)),
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          return nb.create<arith::MulFOp>(nl, args[0], factor).getResult();
+        });
   }
 
   /// The Euclidean norm of each row: [..., K] -> [...].
   Value rowNorms(Value tensor) {
-    int64_t rank = rankOf(tensor);
     SmallVector<OpFoldResult> rowSizes = sizes(tensor);
     rowSizes.pop_back();
-    AffineMap id = b.getMultiDimIdentityMap(rank);
-    AffineMap rowMap = leadingDimsMap(rank, rank - 1, b.getContext());
-    SmallVector<IteratorType> iterators(rank - 1, IteratorType::parallel);
-    iterators.push_back(IteratorType::reduction);
     Value squares =
-        b.create<linalg::GenericOp>(
-             loc, typeFor(rowSizes, b.getF32Type()), ValueRange{tensor},
-             ValueRange{filled(rowSizes, 0.0)}, ArrayRef<AffineMap>{id, rowMap},
-             iterators,
-             [&](OpBuilder &nb, Location nl, ValueRange args) {
-               Value square = nb.create<arith::MulFOp>(nl, args[0], args[0]);
-               Value sum =
-                   nb.create<arith::AddFOp>(nl, args[1], square, reassoc());
-               nb.create<linalg::YieldOp>(nl, sum);
-             })
-            .getResult(0);
-    AffineMap rowId = b.getMultiDimIdentityMap(rank - 1);
-    return b
-        .create<linalg::GenericOp>(
-            loc, squares.getType(), ValueRange{squares},
-            ValueRange{empty(rowSizes)}, ArrayRef<AffineMap>{rowId, rowId},
-            SmallVector<IteratorType>(rank - 1, IteratorType::parallel),
-            [&](OpBuilder &nb, Location nl, ValueRange args) {
-              Value norm = nb.create<math::SqrtOp>(nl, args[0]);
-              nb.create<linalg::YieldOp>(nl, norm);
-            })
-        .getResult(0);
-  }
-
-
-  //===--------------------------------------------------------------------===//
-  // Score helpers
-  //===--------------------------------------------------------------------===//
-
-  /// The scaled_dot factor: the `scale` attribute or 1/sqrt(dk), with dk
-  /// read at run time when it is dynamic.
-  Value scaleFactor(const ScoreSpec &spec, Value keys) {
-    if (spec.scale)
-      return f32Const(spec.scale.getValueAsDouble());
-    OpFoldResult dk = size(keys, rankOf(keys) - 1);
-    if (std::optional<int64_t> known = getConstantIntValue(dk))
-      return f32Const(1.0 / std::sqrt(static_cast<double>(*known)));
-    Value asInt =
-        b.create<arith::IndexCastOp>(loc, b.getI64Type(), cast<Value>(dk));
-    Value asFloat = b.create<arith::SIToFPOp>(loc, b.getF32Type(), asInt);
-    Value root = b.create<math::SqrtOp>(loc, asFloat);
-    return b.create<arith::DivFOp>(loc, f32Const(1.0), root);
-  }
-
-  /// v^T tanh(ws_i + uh_j) for ws [G?, Nq, A], uh [G?, Nk, A], v [A].
-  /// `zeros` is the zero-filled [G?, Nq, Nk] result buffer, or null for a
-  /// new one.
-  Value additiveScores(Value ws, Value uh, Value v, Value zeros = {}) {
-    int64_t rank = rankOf(ws); // loops: G?, i, j, a
-    int64_t loops = rank + 1;
-    MLIRContext *ctx = b.getContext();
-    SmallVector<AffineExpr> lead;
-    if (rank == 3)
-      lead.push_back(getAffineDimExpr(0, ctx));
-    AffineExpr i = getAffineDimExpr(loops - 3, ctx),
-               j = getAffineDimExpr(loops - 2, ctx),
-               a = getAffineDimExpr(loops - 1, ctx);
-    auto mapOf = [&](ArrayRef<AffineExpr> tail) {
-      SmallVector<AffineExpr> exprs(lead);
-      exprs.append(tail.begin(), tail.end());
-      return AffineMap::get(loops, 0, exprs, ctx);
-    };
-    SmallVector<OpFoldResult> outSizes = sizes(ws);
-    outSizes.back() = size(uh, rank - 2);
-    SmallVector<IteratorType> iterators(loops - 1, IteratorType::parallel);
-    iterators.push_back(IteratorType::reduction);
-    return b
-        .create<linalg::GenericOp>(
-            loc, typeFor(outSizes, b.getF32Type()), ValueRange{ws, uh, v},
-            ValueRange{zeros ? zeros : filled(outSizes, 0.0)},
-            ArrayRef<AffineMap>{mapOf({i, a}), mapOf({j, a}),
-                                AffineMap::get(loops, 0, {a}, ctx),
-                                mapOf({i, j})},
-            iterators,
-            [&](OpBuilder &nb, Location nl, ValueRange args) {
-              Value sum = nb.create<arith::AddFOp>(nl, args[0], args[1]);
-              Value act = nb.create<math::TanhOp>(nl, sum);
-              Value term = nb.create<arith::MulFOp>(nl, args[2], act);
-              Value acc =
-                  nb.create<arith::AddFOp>(nl, args[3], term, reassoc());
-              nb.create<linalg::YieldOp>(nl, acc);
-            })
-        .getResult(0);
+        reduceRows(tensor, filled(rowSizes, 0.0),
+                   [&](OpBuilder &nb, Location nl, Value x, Value acc) {
+                     Value square = nb.create<arith::MulFOp>(nl, x, x);
+                     return nb.create<arith::AddFOp>(nl, acc, square, reassoc())
+                         .getResult();
+                   });
+    return elementwise(
+        squares, empty(rowSizes),
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          return nb.create<math::SqrtOp>(nl, args[0]).getResult();
+        });
   }
 
 protected:

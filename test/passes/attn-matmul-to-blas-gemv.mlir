@@ -84,11 +84,11 @@ func.func @small(%a: memref<4x4xf32>, %x: memref<4xf32>, %y: memref<4xf32>) {
 // Strided vectors with static strides are BLAS increments: x is a column
 // of a [144, 3] matrix (stride 3, offset 1: 4 bytes past the start), y
 // every other element (stride 2).
+// CHECK: #[[PLUS4:.+]] = affine_map<()[s0] -> (s0 + 4)>
 // CHECK-LABEL: func.func @strided_vectors
 // CHECK-SAME: (%[[A:.+]]: memref<384x144xf32>, %[[X:.+]]: memref<144xf32, strided<[3], offset: 1>>, %[[Y:.+]]: memref<384xf32, strided<[2]>>)
 // CHECK-DAG: %[[PX:.+]] = memref.extract_aligned_pointer_as_index %[[X]]
-// CHECK-DAG: %[[FOUR:.+]] = arith.constant 4 : index
-// CHECK-DAG: %[[ADDRX:.+]] = arith.addi %[[PX]], %[[FOUR]] : index
+// CHECK-DAG: %[[ADDRX:.+]] = affine.apply #[[PLUS4]]()[%[[PX]]]
 // CHECK-DAG: %[[INCX:.+]] = arith.constant 3 : i64
 // CHECK-DAG: %[[INCY:.+]] = arith.constant 2 : i64
 // CHECK: %[[IX:.+]] = arith.index_cast %[[ADDRX]] : index to i64
@@ -163,19 +163,20 @@ func.func @on_tensors(%a: tensor<384x144xf32>, %x: tensor<144xf32>, %y: tensor<3
 // the call and the original op (marked so that it is not rewritten again);
 // the zero fill moves into the fallback. A's row stride is read from its
 // metadata (a row of a wider matrix): lda = max(stride, cols, 1).
+// CHECK: #[[FLOPSMAP:.+]] = affine_map<()[s0, s1] -> ((s0 * s1) * 2)>
+// CHECK: #[[ADDR:.+]] = affine_map<()[s0, s1] -> (s0 + s1 * 4)>
+// CHECK: #[[LD:.+]] = affine_map<()[s0, s1] -> (s0, s1, 1)>
 // CHECK-LABEL: func.func @dynamic
 // CHECK-SAME: (%[[A:.+]]: memref<?x?xf32, strided<[?, 1], offset: ?>>, %[[X:.+]]: memref<?xf32>, %[[Y:.+]]: memref<?xf32>)
 // CHECK: %[[ROWS:.+]] = memref.dim %[[A]], %{{.+}}
 // CHECK: %[[COLS:.+]] = memref.dim %[[A]], %{{.+}}
-// CHECK: %[[RC:.+]] = arith.muli %[[ROWS]], %[[COLS]]
-// CHECK: %[[TWO:.+]] = arith.constant 2 : index
-// CHECK: %[[FLOPS:.+]] = arith.muli %[[TWO]], %[[RC]]
+// CHECK: %[[FLOPS:.+]] = affine.apply #[[FLOPSMAP]]()[%[[ROWS]], %[[COLS]]]
 // CHECK: %[[MIN:.+]] = arith.constant 512 : index
 // CHECK: %[[BIG:.+]] = arith.cmpi sge, %[[FLOPS]], %[[MIN]]
 // CHECK: scf.if %[[BIG]] {
 // CHECK: %{{.+}}, %[[OFFSET:.+]], %{{.+}}:2, %[[SA:.+]]:2 = memref.extract_strided_metadata %[[A]]
-// CHECK: arith.muli %[[OFFSET]], %{{.+}} : index
-// CHECK: %[[LDA:.+]] = arith.maxsi %[[SA]]#0,
+// CHECK: affine.apply #[[ADDR]]()[%{{.+}}, %[[OFFSET]]]
+// CHECK: %[[LDA:.+]] = affine.max #[[LD]]()[%[[SA]]#0,
 // CHECK: %[[LDA64:.+]] = arith.index_cast %[[LDA]] : index to i64
 // CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK: func.call @attnrt_sgemv(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[LDA64]], %{{.+}}, %{{.+}}, %[[ZERO]], %{{.+}}, %{{.+}})

@@ -86,20 +86,19 @@ func.func @nonzero_fill(%a: memref<32x16xf32>, %b: memref<16x64xf32>, %c: memref
 // Dynamic sizes: 2*m*n*k >= min-flops chooses at run time between the call
 // and the original op (marked so that it is not rewritten again); the zero
 // fill moves into the fallback.
+// CHECK: #[[FLOPSMAP:.+]] = affine_map<()[s0, s1, s2] -> (((s0 * s1) * s2) * 2)>
+// CHECK: #[[LD:.+]] = affine_map<()[s0, s1] -> (s0, s1, 1)>
 // CHECK-LABEL: func.func @dynamic
 // CHECK-SAME: (%[[A:.+]]: memref<?x?xf32>, %[[B:.+]]: memref<?x?xf32>, %[[C:.+]]: memref<?x?xf32>)
 // CHECK: %[[M:.+]] = memref.dim %[[C]], %{{.+}}
 // CHECK: %[[N:.+]] = memref.dim %[[C]], %{{.+}}
 // CHECK: %[[K:.+]] = memref.dim %[[A]], %{{.+}}
-// CHECK: %[[NK:.+]] = arith.muli %[[N]], %[[K]]
-// CHECK: %[[MNK:.+]] = arith.muli %[[M]], %[[NK]]
-// CHECK: %[[TWO:.+]] = arith.constant 2 : index
-// CHECK: %[[FLOPS:.+]] = arith.muli %[[TWO]], %[[MNK]]
+// CHECK: %[[FLOPS:.+]] = affine.apply #[[FLOPSMAP]]()[%[[M]], %[[N]], %[[K]]]
 // CHECK: %[[MIN:.+]] = arith.constant 512 : index
 // CHECK: %[[BIG:.+]] = arith.cmpi sge, %[[FLOPS]], %[[MIN]]
 // CHECK: scf.if %[[BIG]] {
 // CHECK: %{{.+}}, %{{.+}}, %{{.+}}:2, %[[SA:.+]]:2 = memref.extract_strided_metadata %[[A]]
-// CHECK: arith.maxsi %[[SA]]#0,
+// CHECK: affine.max #[[LD]]()[%[[SA]]#0,
 // CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK: func.call @attnrt_sgemm({{.*}}, %[[ZERO]], %{{.+}}, %{{.+}})
 // CHECK: } else {
@@ -136,14 +135,13 @@ func.func @transpose_b(%a: memref<32x16xf32>, %b: memref<64x16xf32>, %c: memref<
 
 // batch_matmul: one call per batch item, each pointer advanced by the item
 // times the batch stride in bytes (A: 512 elements, 2048 bytes).
+// CHECK: #[[ITEM:.+]] = affine_map<()[s0, s1] -> (s0 + s1 * 2048)>
 // CHECK-LABEL: func.func @batched
 // CHECK-SAME: (%[[A:.+]]: memref<4x32x16xf32>
 // CHECK: %[[PA:.+]] = memref.extract_aligned_pointer_as_index %[[A]]
 // CHECK: %[[FOUR:.+]] = arith.constant 4 : index
 // CHECK: scf.for %[[I:.+]] = %{{.+}} to %[[FOUR]] step
-// CHECK: %[[STRIDE:.+]] = arith.constant 2048 : index
-// CHECK: %[[BYTES:.+]] = arith.muli %[[I]], %[[STRIDE]] : index
-// CHECK: arith.addi %[[PA]], %[[BYTES]] : index
+// CHECK: affine.apply #[[ITEM]]()[%[[PA]], %[[I]]]
 // CHECK: func.call @attnrt_sgemm
 // CHECK-NOT: linalg.batch_matmul
 func.func @batched(%a: memref<4x32x16xf32>, %b: memref<4x16x64xf32>, %c: memref<4x32x64xf32>) {
@@ -155,11 +153,11 @@ func.func @batched(%a: memref<4x32x16xf32>, %b: memref<4x16x64xf32>, %c: memref<
 
 // A view with an offset: the offset (516 elements, 2064 bytes) is added to
 // the aligned pointer; its row stride (64) becomes lda.
+// CHECK: #[[OFFSET:.+]] = affine_map<()[s0] -> (s0 + 2064)>
 // CHECK-LABEL: func.func @offset_view
 // CHECK: %[[VIEW:.+]] = memref.subview
 // CHECK: %[[P:.+]] = memref.extract_aligned_pointer_as_index %[[VIEW]]
-// CHECK: %[[OFF:.+]] = arith.constant 2064 : index
-// CHECK: %[[ADDR:.+]] = arith.addi %[[P]], %[[OFF]] : index
+// CHECK: %[[ADDR:.+]] = affine.apply #[[OFFSET]]()[%[[P]]]
 // CHECK: %[[LD:.+]] = arith.constant 64 : i64
 // CHECK: %[[I:.+]] = arith.index_cast %[[ADDR]]
 // CHECK: %[[PTR:.+]] = llvm.inttoptr %[[I]]

@@ -4,6 +4,11 @@
 
 // BADSIZE: error: attn-tile: query-block and key-block must be at least 1, not 128 and 0
 
+// The numbers of query and key blocks are ceil divisions.
+// CHECK-DAG: #[[CEIL128:.+]] = affine_map<()[s0] -> (s0 ceildiv 128)>
+// CHECK-DAG: #[[CEIL256:.+]] = affine_map<()[s0] -> (s0 ceildiv 256)>
+// SIZES-DAG: #[[CEIL32:.+]] = affine_map<()[s0] -> (s0 ceildiv 32)>
+
 // The loop structure: one scf.forall over the query blocks (one group, one
 // head here), an scf.for over the key blocks carrying the row max, the row
 // sum, the accumulator (the output block itself) and the scratch tile. The
@@ -15,8 +20,7 @@
 // CHECK: %[[KV:.+]] = tensor.expand_shape %[[K]]
 // CHECK: %[[VV:.+]] = tensor.expand_shape %[[V]]
 // CHECK: %[[OUT:.+]] = tensor.empty(%[[N]]) : tensor<1x?x1x64xf32>
-// CHECK: %[[ROUND:.+]] = arith.addi %[[N]], %c127
-// CHECK: %[[BLOCKS:.+]] = arith.divui %[[ROUND]], %c128
+// CHECK: %[[BLOCKS:.+]] = affine.apply #[[CEIL128]]()[%[[N]]]
 // CHECK: %[[RES:.+]] = scf.forall (%[[IV:.+]]) in (%[[BLOCKS]]) shared_outs(%[[O:.+]] = %[[OUT]]) -> (tensor<1x?x1x64xf32>)
 // CHECK:   %[[Q0:.+]] = arith.muli %{{.+}}, %c128
 // CHECK:   %[[LEFT:.+]] = arith.subi %[[N]], %[[Q0]]
@@ -61,7 +65,7 @@
 // CHECK:     tensor.parallel_insert_slice %[[NORM]] into %[[O]][%{{.+}}, %[[Q0]], 0, 0] [1, %[[ROWS]], 1, 64]
 // CHECK: tensor.collapse_shape %[[RES]] {{\[\[}}0, 1], [2, 3]] : tensor<1x?x1x64xf32> into tensor<?x64xf32>
 // SIZES-LABEL: func.func @structure
-// SIZES: arith.divui %{{.+}}, %c32
+// SIZES: affine.apply #[[CEIL32]]()
 // SIZES: scf.forall
 // SIZES: arith.minsi %{{.+}}, %c32
 // SIZES: tensor.empty(%{{.+}}) : tensor<?x128xf32>
@@ -89,8 +93,7 @@ func.func @structure(%q: tensor<?x64xf32>, %k: tensor<?x64xf32>, %v: tensor<?x64
 // CHECK:   %[[PASTQ:.+]] = arith.addi %[[LASTQ]], %c1
 // CHECK:   %[[END0:.+]] = arith.minsi %[[NKEYS]], %[[PASTQ]]
 // CHECK:   %[[END:.+]] = arith.maxsi %[[END0]], %c0
-// CHECK:   %[[ENDR:.+]] = arith.addi %[[END]], %c255
-// CHECK:   %[[KBLOCKS:.+]] = arith.divui %[[ENDR]], %c256
+// CHECK:   %[[KBLOCKS:.+]] = affine.apply #[[CEIL256]]()[%[[END]]]
 // CHECK:   %[[Q0P1:.+]] = arith.addi %[[Q0]], %c1
 // CHECK:   %[[FULL:.+]] = arith.divui %[[Q0P1]], %c256
 // CHECK:   %[[ALLBELOW:.+]] = arith.cmpi sle, %[[END]], %[[Q0P1]]

@@ -1,4 +1,4 @@
-//===- AttnOpsTest.cpp - Builders, type inference and enums of attn ops ---===//
+//===- AttnOpsTest.cpp - Builders, interfaces and enums of attn ops -------===//
 
 #include "dialect/AttnOps.h"
 
@@ -136,6 +136,87 @@ TEST_F(AttnOpsTest, ParsedAttentionKeepsItsAttributes) {
   EXPECT_EQ(op.getMask(), MaskKind::causal | MaskKind::window);
   EXPECT_EQ(op.getWindow(), 16u);
   EXPECT_FALSE(op.getWeights());
+}
+
+TEST_F(AttnOpsTest, InterfacesReadScoreAndMask) {
+  const char *source = R"mlir(
+    func.func @f(%q: tensor<2x?x16xf32>, %k: tensor<2x?x10xf32>,
+                 %v: tensor<2x?x8xf32>, %w: tensor<10x16xf32>,
+                 %va: tensor<10xf32>, %len: tensor<2xi32>,
+                 %s: tensor<2x16xf32>, %h: tensor<2x?x16xf32>,
+                 %p: tensor<2xf32>) {
+      %o = attn.attention additive %q, %k, %v W(%w) v(%va)
+          mask<causal|padding> lengths(%len)
+          : (tensor<2x?x16xf32>, tensor<2x?x10xf32>, tensor<2x?x8xf32>,
+             tensor<10x16xf32>, tensor<10xf32>, tensor<2xi32>)
+          -> tensor<2x?x8xf32>
+      %e = attn.score scaled_dot %s, %h scale(0.5)
+          : (tensor<2x16xf32>, tensor<2x?x16xf32>) -> tensor<2x?xf32>
+      %a = attn.softmax %e mask<window> window(3) positions(%p) gaussian
+          : (tensor<2x?xf32>, tensor<2xf32>) -> tensor<2x?xf32>
+      %z = attn.context %a, %v
+          : (tensor<2x?xf32>, tensor<2x?x8xf32>) -> tensor<2x8xf32>
+      return
+    })mlir";
+  OwningOpRef<ModuleOp> parsed =
+      parseSourceString<ModuleOp>(source, ParserConfig(&context));
+  ASSERT_TRUE(parsed);
+  SmallVector<Operation *> ops;
+  parsed->walk([&](Operation *op) {
+    if (isa<AttnDialect>(op->getDialect()))
+      ops.push_back(op);
+  });
+  ASSERT_EQ(ops.size(), 4u);
+
+  auto attention = cast<ScoreOpInterface>(ops[0]);
+  ScoreSpec additive = attention.getScoreSpec();
+  EXPECT_EQ(additive.kind, ScoreKind::additive);
+  EXPECT_TRUE(additive.w && additive.v && !additive.u && !additive.scale);
+  MaskSpec padded = cast<MaskOpInterface>(ops[0]).getMaskSpec();
+  EXPECT_EQ(padded.kind, MaskKind::causal | MaskKind::padding);
+  EXPECT_TRUE(padded.lengths && !padded.positions && !padded.window);
+  EXPECT_TRUE(padded.usesQueryIndex());
+
+  ScoreSpec scaled = cast<ScoreOpInterface>(ops[1]).getScoreSpec();
+  EXPECT_EQ(scaled.kind, ScoreKind::scaled_dot);
+  EXPECT_EQ(scaled.scale.getValueAsDouble(), 0.5);
+  MaskSpec local = cast<MaskOpInterface>(ops[2]).getMaskSpec();
+  EXPECT_EQ(local.window, 3);
+  EXPECT_TRUE(local.positions && local.gaussian);
+  // Centered on `positions`, not on the query index.
+  EXPECT_FALSE(local.usesQueryIndex());
+
+  // A block of queries, then a single decoder state per batch item. The
+  // softmax sees only its scores [2, Nk]: the second-last dim counts as the
+  // query axis (the dialect's convention), so it is not a single query.
+  std::vector<bool> single;
+  for (Operation *op : ops)
+    single.push_back(cast<QueryShapeOpInterface>(op).isSingleQuery());
+  EXPECT_EQ(single, (std::vector<bool>{false, true, false, true}));
+}
+
+TEST_F(AttnOpsTest, AttentionBuilderTakesSpecs) {
+  Value query = arg({kDyn, 64}), keys = arg({kDyn, 64}),
+        values = arg({kDyn, 32});
+  ScoreSpec score{
+      ScoreKind::scaled_dot, {}, {}, {}, builder.getF32FloatAttr(0.25f)};
+  MaskSpec mask;
+  mask.kind = MaskKind::causal | MaskKind::window;
+  mask.window = 8;
+  auto op = builder.create<AttentionOp>(builder.getUnknownLoc(),
+                                        values.getType(), Type(), query, keys,
+                                        values, score, /*heads=*/2, mask);
+  EXPECT_EQ(verifyMessage(op), "");
+  EXPECT_EQ(op.getKind(), ScoreKind::scaled_dot);
+  EXPECT_EQ(op.getScaleAttr(), score.scale);
+  EXPECT_EQ(op.getHeads(), 2u);
+  EXPECT_EQ(op.getMask(), mask.kind);
+  EXPECT_EQ(op.getWindow(), 8u);
+  EXPECT_FALSE(op.getGaussian());
+  EXPECT_FALSE(op.getWeights());
+  // The specs read back through the interfaces are the ones given.
+  EXPECT_EQ(op.getMaskSpec().window, 8);
+  EXPECT_EQ(op.getScoreSpec().scale, score.scale);
 }
 
 } // namespace
