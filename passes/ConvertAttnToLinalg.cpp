@@ -219,9 +219,9 @@ public:
     int64_t rank = rankOf(values), numBatch = rank - 2;
     SmallVector<OpFoldResult> outSizes = sizes(weights);
     outSizes.back() = size(values, rank - 1);
-    Value product = matmul(collapseLeading(weights, numBatch),
-                           collapseLeading(values, numBatch),
-                           /*transposeRhs=*/false);
+    Value lhs = collapseLeading(weights, numBatch);
+    Value rhs = collapseLeading(values, numBatch);
+    Value product = matmul(lhs, rhs, /*transposeRhs=*/false);
     return expandLeading(product, numBatch, outSizes);
   }
 

@@ -171,9 +171,9 @@ public:
           Value i = sigmoid(nb, nl, a[0]), f = sigmoid(nb, nl, a[1]);
           Value g = nb.create<math::TanhOp>(nl, a[2]);
           Value o = sigmoid(nb, nl, a[3]);
-          Value cell = nb.create<arith::AddFOp>(
-              nl, nb.create<arith::MulFOp>(nl, f, a[5]),
-              nb.create<arith::MulFOp>(nl, i, g));
+          Value kept = nb.create<arith::MulFOp>(nl, f, a[5]);
+          Value added = nb.create<arith::MulFOp>(nl, i, g);
+          Value cell = nb.create<arith::AddFOp>(nl, kept, added);
           Value state = nb.create<arith::MulFOp>(
               nl, o, nb.create<math::TanhOp>(nl, cell));
           return SmallVector<Value>{state, cell};

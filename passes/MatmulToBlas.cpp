@@ -8,6 +8,8 @@
 
 #include "passes/Passes.h"
 
+#include "interface/RuntimeFunctions.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -29,25 +31,13 @@ namespace {
 /// Marks the op kept as the small-size fallback of a run-time choice.
 constexpr StringLiteral kFallbackAttr = "attn.blas_fallback";
 
-/// The name of the runtime's sgemv entry point.
-constexpr StringLiteral kSgemvName = "attnrt_sgemv";
-
-/// The signature of attnrt_sgemm.
-FunctionType getSgemmType(MLIRContext *ctx) {
-  Builder b(ctx);
-  Type i32 = b.getI32Type(), i64 = b.getI64Type(), f32 = b.getF32Type();
-  Type ptr = LLVM::LLVMPointerType::get(ctx);
-  return b.getFunctionType(
-      {i32, i32, i64, i64, i64, f32, ptr, i64, ptr, i64, f32, ptr, i64}, {});
+/// The runtime's entry points, named and typed by the one table of
+/// interface/RuntimeFunctions.def.
+StringRef sgemmName() {
+  return getRuntimeFunctionName(RuntimeFunction::attnrt_sgemm);
 }
-
-/// The signature of attnrt_sgemv.
-FunctionType getSgemvType(MLIRContext *ctx) {
-  Builder b(ctx);
-  Type i32 = b.getI32Type(), i64 = b.getI64Type(), f32 = b.getF32Type();
-  Type ptr = LLVM::LLVMPointerType::get(ctx);
-  return b.getFunctionType(
-      {i32, i64, i64, f32, ptr, i64, ptr, i64, f32, ptr, i64}, {});
+StringRef sgemvName() {
+  return getRuntimeFunctionName(RuntimeFunction::attnrt_sgemv);
 }
 
 /// The strides of `type` when it is an f32 memref with a strided layout.
@@ -359,7 +349,7 @@ private:
             ? alpha
             : b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(beta));
     b.create<func::CallOp>(
-        loc, kSgemvName, TypeRange{},
+        loc, sgemvName(), TypeRange{},
         ValueRange{trans, rows, cols, alpha, pointerTo(b, loc, a, Value()), lda,
                    pointerTo(b, loc, x, Value()), incx, betaValue,
                    pointerTo(b, loc, y, Value()), incy});
@@ -390,7 +380,7 @@ private:
     Value betaValue = beta == 1.0f ? alpha : f32(beta);
 
     auto call = [&](OpBuilder &cb, Value index) {
-      cb.create<func::CallOp>(loc, kSgemmName, TypeRange{},
+      cb.create<func::CallOp>(loc, sgemmName(), TypeRange{},
                               ValueRange{notTransposed, transB, m64, n64, k64,
                                          alpha, pointerTo(cb, loc, a, index),
                                          lda, pointerTo(cb, loc, bm, index),
@@ -436,10 +426,15 @@ struct AttnMatmulToBlasPass
     });
     if (candidates.empty())
       return;
-    if ((needsSgemm && failed(declare(module, kSgemmName,
-                                      getSgemmType(module.getContext())))) ||
-        (needsSgemv && failed(declare(module, kSgemvName,
-                                      getSgemvType(module.getContext())))))
+    MLIRContext *ctx = module.getContext();
+    if ((needsSgemm &&
+         failed(declare(module, sgemmName(),
+                        getRuntimeFunctionType(
+                            ctx, RuntimeFunction::attnrt_sgemm)))) ||
+        (needsSgemv &&
+         failed(declare(module, sgemvName(),
+                        getRuntimeFunctionType(
+                            ctx, RuntimeFunction::attnrt_sgemv)))))
       return signalPassFailure();
 
     RewritePatternSet patterns(&getContext());

@@ -7,6 +7,8 @@
 
 #include "passes/Passes.h"
 
+#include "interface/RuntimeFunctions.h"
+
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/RegionUtils.h"
@@ -60,19 +62,22 @@ static bool isOutlinable(scf::ForallOp forall) {
          forall.getTerminator().getYieldingOps().empty();
 }
 
-static constexpr StringLiteral kParallelForName = "attnrt_parallel_for";
+/// attnrt_parallel_for, named and typed by interface/RuntimeFunctions.def.
+static StringRef parallelForName() {
+  return getRuntimeFunctionName(RuntimeFunction::attnrt_parallel_for);
+}
 
 /// Declares attnrt_parallel_for in `module` unless it is there.
 static void declareParallelFor(OpBuilder &b, ModuleOp module,
                                SymbolTable &symbols) {
-  if (symbols.lookup(kParallelForName))
+  if (symbols.lookup(parallelForName()))
     return;
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(module.getBody());
-  Type ptr = LLVM::LLVMPointerType::get(b.getContext());
   auto decl = b.create<func::FuncOp>(
-      module.getLoc(), kParallelForName,
-      b.getFunctionType({b.getI64Type(), ptr, ptr}, {}));
+      module.getLoc(), parallelForName(),
+      getRuntimeFunctionType(b.getContext(),
+                             RuntimeFunction::attnrt_parallel_for));
   decl.setPrivate();
   symbols.insert(decl);
 }
@@ -173,7 +178,7 @@ struct AttnOutlineParallelPass
       Value fnPtr =
           b.create<UnrealizedConversionCastOp>(loc, ptr, fn).getResult(0);
       b.create<func::CallOp>(
-          loc, kParallelForName, TypeRange{},
+          loc, parallelForName(), TypeRange{},
           ValueRange{b.create<arith::IndexCastOp>(loc, i64, count), fnPtr,
                      context});
       forall.erase();

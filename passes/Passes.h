@@ -35,9 +35,6 @@ void populateAttnToLinalgConversionPatterns(RewritePatternSet &patterns);
 void populateMatmulToBlasPatterns(RewritePatternSet &patterns,
                                   int64_t minFlops);
 
-/// The name of the runtime's sgemm entry point.
-inline constexpr llvm::StringLiteral kSgemmName = "attnrt_sgemm";
-
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 

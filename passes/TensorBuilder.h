@@ -77,10 +77,10 @@ public:
   }
 
   Value filled(ArrayRef<OpFoldResult> sizes, double value) {
-    return b
-        .create<linalg::FillOp>(loc, ValueRange{f32Const(value)},
-                                ValueRange{empty(sizes)})
-        .getResult(0);
+    // Named: arguments have no evaluation order, and the IR should be the
+    // same from every C++ compiler.
+    Value fill = f32Const(value);
+    return b.create<linalg::FillOp>(loc, fill, empty(sizes)).getResult(0);
   }
 
   /// `dest` filled with 0.

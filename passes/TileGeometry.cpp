@@ -165,7 +165,8 @@ QueryBlock TileBuilder::locateQueryBlock(const TiledOperands &in, Value g,
   block.h = h;
   Value numQueries = dim(in.score.queries, 1);
   block.q0 = mul(qb, index(queryBlock));
-  block.rows = min(index(queryBlock), sub(numQueries, block.q0));
+  Value rowsLeft = sub(numQueries, block.q0);
+  block.rows = min(index(queryBlock), rowsLeft);
   block.query = rowBlock(in.score.queries, g, block.q0, block.rows, h);
   if (in.score.queryNorms)
     block.queryNorms =
@@ -208,9 +209,10 @@ QueryBlock TileBuilder::locateQueryBlock(const TiledOperands &in, Value g,
     block.numUnmasked = index(0);
   } else if (causal) {
     // Keys up to q0 are kept for every query of the block.
-    Value fullBlocks = div(add(block.q0, index(1)), index(keyBlock));
+    Value keptForAll = add(block.q0, index(1));
+    Value fullBlocks = div(keptForAll, index(keyBlock));
     Value allBelow = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sle,
-                                             end, add(block.q0, index(1)));
+                                             end, keptForAll);
     block.numUnmasked = b.create<arith::SelectOp>(
         loc, allBelow, block.numKeyBlocks, min(fullBlocks, block.numKeyBlocks));
   } else {
@@ -222,6 +224,7 @@ QueryBlock TileBuilder::locateQueryBlock(const TiledOperands &in, Value g,
 std::pair<Value, Value> TileBuilder::keyBlockAt(const QueryBlock &block,
                                                 Value t) {
   Value k0 = add(block.keyStart, mul(t, index(keyBlock)));
-  Value cols = min(index(keyBlock), sub(block.keyEnd, k0));
+  Value keysLeft = sub(block.keyEnd, k0);
+  Value cols = min(index(keyBlock), keysLeft);
   return {k0, cols};
 }

@@ -78,7 +78,8 @@ SmallVector<Value> TileBuilder::onlineStep(const TiledOperands &in,
   AffineMap id = b.getMultiDimIdentityMap(2);
   AffineMap rows = rowMap(2);
 
-  Value tile = slice2D(scratch, index(0), index(0), block.rows, cols);
+  Value zero = index(0);
+  Value tile = slice2D(scratch, zero, zero, block.rows, cols);
   Value scores = tileScores(in, block, k0, cols, tile);
 
   // A generic over the tile that reads `input` and, in a masked block with
@@ -166,7 +167,7 @@ SmallVector<Value> TileBuilder::onlineStep(const TiledOperands &in,
                                             ValueRange{probs, values},
                                             ValueRange{scaledAcc})
                      .getResult(0);
-  Value newScratch = insert2D(probs, scratch, index(0), index(0));
+  Value newScratch = insert2D(probs, scratch, zero, zero);
   return {newMax, newSum, newAcc, newScratch};
 }
 
@@ -183,8 +184,9 @@ Value TileBuilder::blockWeights(const TiledOperands &in,
   AffineMap rows = rowMap(2);
   // Keys that are never visited get weight 0.
   Value zeroed = zeroFilled(dest);
+  Value first = index(0), step = index(1);
   auto loop = b.create<scf::ForOp>(
-      loc, index(0), block.numKeyBlocks, index(1), ValueRange{zeroed},
+      loc, first, block.numKeyBlocks, step, ValueRange{zeroed},
       [&](OpBuilder &lb, Location ll, Value t, ValueRange args) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(lb.getInsertionBlock());
