@@ -3,7 +3,7 @@
 // What the attention ops have in common, read once: the score function, the
 // mask and whether the query is a block or a single one. The verifiers and
 // every lowering (convert-attn-to-linalg, attn-tile) read the operands
-// through these, as a ScoreSpec or a MaskSpec (dialect/AttnInterfaces.h).
+// through these, as a ScoreSpec or a MaskSpec (dialect/AttnOps.h).
 //
 //===----------------------------------------------------------------------===//
 
