@@ -305,7 +305,8 @@ void lower(GruOp op, RewriterBase &rewriter) {
         Value gh = rb.matvec(op.getWeightHh(), states[0],
                              rb.initFrom(hiddenBias,
                                          {rb.size(op.getWeightHh(), 0)}));
-        return SmallVector<Value>{rb.gruUpdate(rb.row(gx, row), gh, states[0])};
+        Value inputGates = rb.row(gx, row);
+        return SmallVector<Value>{rb.gruUpdate(inputGates, gh, states[0])};
       });
   rewriter.replaceOp(op, results);
 }
@@ -321,10 +322,10 @@ void lower(LstmOp op, RewriterBase &rewriter) {
       rb, op.getInput(), {op.getState(), op.getCell()}, op.getReverse(),
       [&](Value row, ValueRange states) {
         // The row slice is read-only; the product accumulates into a copy.
-        Value init = rb.b.create<linalg::CopyOp>(
-                            rb.loc, rb.row(gx, row),
-                            rb.empty({rb.size(op.getWeightIh(), 0)}))
-                         .getResult(0);
+        Value inputGates = rb.row(gx, row);
+        Value copy = rb.empty({rb.size(op.getWeightIh(), 0)});
+        Value init =
+            rb.b.create<linalg::CopyOp>(rb.loc, inputGates, copy).getResult(0);
         Value gates = lstmGates(rb, init, op.getWeightHh(), states[0]);
         auto [h, c] = rb.lstmUpdate(gates, states[0], states[1]);
         return SmallVector<Value>{h, c};

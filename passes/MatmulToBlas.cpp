@@ -226,11 +226,11 @@ public:
       AffineExpr flops = rewriter.getAffineConstantExpr(2);
       for (unsigned i = 0, e = sizes.size(); i < e; ++i)
         flops = flops * rewriter.getAffineSymbolExpr(i);
+      Value count = getValueOrCreateConstantIndexOp(
+          rewriter, loc, apply(rewriter, loc, flops, sizes));
+      Value threshold = rewriter.create<arith::ConstantIndexOp>(loc, minFlops);
       Value large = rewriter.create<arith::CmpIOp>(
-          loc, arith::CmpIPredicate::sge,
-          getValueOrCreateConstantIndexOp(rewriter, loc,
-                                          apply(rewriter, loc, flops, sizes)),
-          rewriter.create<arith::ConstantIndexOp>(loc, minFlops));
+          loc, arith::CmpIPredicate::sge, count, threshold);
       auto choice = rewriter.create<scf::IfOp>(loc, large, /*withElse=*/true);
       rewriter.setInsertionPointToStart(choice.thenBlock());
       emitCalls(rewriter, loc, product, zeroFill ? 0.0f : 1.0f);
