@@ -1,3 +1,7 @@
+// attn-tile (passes/Tile.cpp: the loop nest; TileGeometry.cpp: the views,
+// the precomputation and the keys a query block visits; TileSoftmax.cpp: the
+// online-softmax step, the final division and the weights pass), with the
+// score kinds, mask test and normalization of passes/AttentionBuilder.cpp.
 // RUN: attn-opt %s --attn-tile --canonicalize --cse | FileCheck %s
 // RUN: attn-opt %s --attn-tile="query-block=32 key-block=128" --canonicalize --cse | FileCheck %s --check-prefix=SIZES
 // RUN: not attn-opt %s --attn-tile="key-block=0" 2>&1 | FileCheck %s --check-prefix=BADSIZE

@@ -1,3 +1,5 @@
+// convert-attn-to-linalg, with the score kinds, mask test and normalization
+// of passes/AttentionBuilder.cpp (shared with attn-tile).
 // RUN: attn-opt %s --split-input-file --convert-attn-to-linalg | FileCheck %s
 
 // dot: one product with the keys transposed, no attn op left.
