@@ -82,7 +82,7 @@ namespace {
 /// Names that cannot appear in the generated C header: what the dialect
 /// does not take as a C identifier (keywords of C and C++, reserved names),
 /// and the names of the prototypes' own parameters.
-bool isCKeyword(llvm::StringRef name) {
+bool unusableAsCName(llvm::StringRef name) {
   return !mlir::attn::isCIdentifier(name) || name == "model" ||
          name == "status";
 }
@@ -132,7 +132,7 @@ const Symbol *Checker::lookup(llvm::StringRef name) const {
 LogicalResult Checker::run() {
   auto checkCName = [&](llvm::StringRef name, SourceLoc loc,
                         llvm::StringRef what) {
-    if (isCKeyword(name))
+    if (unusableAsCName(name))
       error(loc) << "'" << name << "' cannot name " << what
                  << ": the generated C interface would not compile; "
                     "choose another name";
