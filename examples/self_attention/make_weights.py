@@ -6,11 +6,15 @@ usage: make_weights.py weights.safetensors [seed]
 safetensors is 8 bytes of header length, a JSON header naming each tensor's
 dtype, shape and byte range, then the raw little-endian data."""
 
-import json
-import struct
+import os
 import sys
 
 import numpy as np
+
+# The project's safetensors writer, in python/ at the top of the tree.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "python"))
+from attnc_safetensors import save_file  # noqa: E402
 
 D = 64
 
@@ -21,17 +25,7 @@ def main():
     rng = np.random.default_rng(int(sys.argv[2]) if len(sys.argv) == 3 else 0)
     tensors = {name: (rng.standard_normal((D, D)) / np.sqrt(D)).astype("<f4")
                for name in ("wq", "wk", "wv", "wo")}
-    header, offset = {}, 0
-    for name, array in tensors.items():
-        header[name] = {"dtype": "F32", "shape": list(array.shape),
-                        "data_offsets": [offset, offset + array.nbytes]}
-        offset += array.nbytes
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    with open(sys.argv[1], "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text)
-        for array in tensors.values():
-            f.write(array.tobytes())
+    save_file(tensors, sys.argv[1])
     print(f"wrote {sys.argv[1]}: wq, wk, wv, wo as f32[{D}, {D}]")
 
 

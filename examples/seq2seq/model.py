@@ -26,8 +26,8 @@ numpy_encode / numpy_step are the same maths in plain numpy (float32) on a
 dict of arrays, written the way the C program computes.
 """
 
-import json
-import struct
+import os
+import sys
 
 import numpy as np
 import torch
@@ -35,6 +35,11 @@ import torch.nn as nn
 import torch.nn.functional as Fn
 
 import dates
+
+# The project's safetensors writer, in python/ at the top of the tree.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "python"))
+from attnc_safetensors import load_file, read_header, save_file  # noqa: E402
 
 E = 32            # source embedding
 H = 64            # encoder GRU hidden, per direction
@@ -233,61 +238,25 @@ class DateTranslator(nn.Module):
         return self
 
 
-# ---- safetensors, written and read by hand ---------------------------------
+# ---- safetensors, by python/attnc_safetensors.py ---------------------------
 
 def save_safetensors(path, tensors, metadata=None, align=8):
     """tensors: name -> array (stored as little-endian F32, in dict order).
     The data section starts at a multiple of `align` bytes."""
-    header, offset, blobs = {}, 0, []
-    if metadata:
-        header["__metadata__"] = {str(k): str(v) for k, v in metadata.items()}
-    for name, arr in tensors.items():
-        data = np.ascontiguousarray(arr, dtype="<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(np.shape(arr)),
-                        "data_offsets": [offset, offset + len(data)]}
-        offset += len(data)
-        blobs.append(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-(8 + len(text)) % align)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for data in blobs:
-            f.write(data)
+    save_file({name: np.asarray(arr, dtype=np.float32)
+               for name, arr in tensors.items()}, path,
+              {str(k): str(v) for k, v in (metadata or {}).items()},
+              align=align)
 
 
 def load_safetensors(path):
     """Reads an F32-only safetensors file -> (name -> array, metadata).
     Checks that the byte ranges tile the data section exactly."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    if len(raw) < 8:
-        raise ValueError(f"{path}: too short")
-    (n,) = struct.unpack("<Q", raw[:8])
-    if 8 + n > len(raw):
-        raise ValueError(f"{path}: header length {n} past end of file")
-    header = json.loads(raw[8:8 + n].decode())
-    data = raw[8 + n:]
-    metadata = header.pop("__metadata__", {})
-    tensors, ranges = {}, []
+    header, metadata, _ = read_header(path)
     for name, info in header.items():
         if info["dtype"] != "F32":
             raise ValueError(f"{path}: {name} has dtype {info['dtype']}")
-        begin, end = info["data_offsets"]
-        shape = info["shape"]
-        if end - begin != 4 * int(np.prod(shape, dtype=np.int64)):
-            raise ValueError(f"{path}: {name}: byte range does not match shape")
-        ranges.append((begin, end))
-        tensors[name] = np.frombuffer(data[begin:end], dtype="<f4").reshape(
-            shape).astype(np.float32)
-    pos = 0
-    for begin, end in sorted(ranges):
-        if begin != pos:
-            raise ValueError(f"{path}: data ranges leave a gap or overlap")
-        pos = end
-    if pos != len(data):
-        raise ValueError(f"{path}: {len(data) - pos} trailing bytes")
-    return tensors, metadata
+    return load_file(path), metadata
 
 
 def save_model(model, path):

@@ -5,33 +5,26 @@ return its outputs for comparison with an independent numpy reference.
 Runs under Debian's /usr/bin/python3 (numpy). Paths come from the lit
 substitutions passed on the command line (see `Env.from_argv`)."""
 
-import json
 import os
-import struct
 import subprocess
 import sys
 
 import numpy as np
 
+# The project's safetensors writer lives in python/ at the top of the tree.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "python"))
+from attnc_safetensors import save_file  # noqa: E402
+
 
 def write_safetensors(path, tensors):
-    """Writes {name: np.ndarray} (f32 or i32) as a safetensors file."""
-    header, offset, blobs = {}, 0, []
+    """Writes {name: np.ndarray} (f32 or i32, the dtypes attnc reads) as a
+    safetensors file, in dict order."""
     for name, array in tensors.items():
-        array = np.ascontiguousarray(array)
-        dtype = {np.dtype(np.float32): "F32", np.dtype(np.int32): "I32"}[array.dtype]
-        data = array.tobytes()
-        header[name] = {"dtype": dtype, "shape": list(array.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)  # keep the data 8-byte aligned
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for blob in blobs:
-            f.write(blob)
+        if np.asarray(array).dtype not in (np.float32, np.int32):
+            raise TypeError(f"{name}: dtype {np.asarray(array).dtype}, "
+                            "expected float32 or int32")
+    save_file(tensors, path)
 
 
 class Env:
