@@ -160,8 +160,14 @@ LogicalResult ModelVerifier::verifyArg(ArgAttr arg, StringRef kind,
                                        const Twine &where,
                                        ArrayRef<DimAttr> entryDims) {
   std::string self = (kind + " '" + arg.getName() + "'" + where).str();
-  if (!isCIdentifier(arg.getName()))
-    return error() << self << " is not usable as a C identifier";
+  // Params are only looked up by name in the weights file.
+  if (kind == "param" ? !isParamName(arg.getName())
+                      : !isCIdentifier(arg.getName()))
+    return error() << self
+                   << (kind == "param"
+                           ? " is not a parameter name (parts of letters, "
+                             "digits and '_' joined by '.')"
+                           : " is not usable as a C identifier");
   Type type = arg.getElementType();
   if (!type.isF32() && !type.isSignlessInteger(32))
     return error() << self << " has element type " << type
@@ -269,6 +275,18 @@ bool mlir::attn::isCIdentifier(StringRef name) {
       (name.size() > 1 && name[0] == '_' && llvm::isUpper(name[1])))
     return false;
   return !std::binary_search(std::begin(kKeywords), std::end(kKeywords), name);
+}
+
+bool mlir::attn::isParamName(StringRef name) {
+  if (name.empty() || llvm::isDigit(name.front()))
+    return false;
+  SmallVector<StringRef> parts;
+  name.split(parts, '.');
+  return llvm::all_of(parts, [](StringRef part) {
+    return !part.empty() && llvm::all_of(part, [](char c) {
+      return llvm::isAlnum(c) || c == '_';
+    });
+  });
 }
 
 LogicalResult

@@ -55,6 +55,11 @@ class ModelAttr;
 /// reserved (`__x`, `_X`).
 bool isCIdentifier(StringRef name);
 
+/// Whether `name` can name a parameter: the key of a tensor in the weights
+/// file, as PyTorch's state_dict names them: parts of letters, digits and
+/// `_` joined by dots, the first a name (`layers.0.self_attn.in_proj_weight`).
+bool isParamName(StringRef name);
+
 /// Checks what the C interface needs of `model`: usable and unique names,
 /// declared dims, static parameter shapes, f32/i32 buffers, range checks on
 /// i32 inputs only. The `attn.model` verifier of the dialect calls it;

@@ -2,6 +2,8 @@
 
 #include "frontend/AST.h"
 
+#include "llvm/ADT/STLExtras.h"
+
 using namespace attnc;
 
 ExprPtr attnc::clone(const Expr &expr) {
@@ -14,6 +16,13 @@ ExprPtr attnc::clone(const Expr &expr) {
     copy->operands.push_back(clone(*operand));
   for (const KeywordArg &arg : expr.keywords)
     copy->keywords.push_back({arg.name, arg.loc, clone(*arg.value)});
+  for (const SliceSpec &slice : expr.slices) {
+    SliceSpec &spec = copy->slices.emplace_back();
+    spec.loc = slice.loc;
+    spec.isRange = slice.isRange;
+    spec.lo = slice.lo ? clone(*slice.lo) : nullptr;
+    spec.hi = slice.hi ? clone(*slice.hi) : nullptr;
+  }
   return copy;
 }
 
@@ -53,6 +62,21 @@ void printExpr(const Expr &expr, llvm::raw_ostream &os) {
     printExpr(*expr.operands[1], os);
     os << ")";
     return;
+  case Expr::Kind::Slice: {
+    printExpr(*expr.operands[0], os);
+    os << "[";
+    for (auto [i, slice] : llvm::enumerate(expr.slices)) {
+      os << (i ? ", " : "");
+      if (slice.lo)
+        printExpr(*slice.lo, os);
+      if (slice.isRange)
+        os << ":";
+      if (slice.hi)
+        printExpr(*slice.hi, os);
+    }
+    os << "]";
+    return;
+  }
   case Expr::Kind::Call: {
     os << expr.name << "(";
     bool first = true;
@@ -123,12 +147,13 @@ void attnc::dump(const ModelDecl &model, llvm::raw_ostream &os) {
     printLoc(param.loc, os);
     os << "\n";
   }
-  for (const FnDecl &fn : model.fns) {
-    os << "  Fn " << fn.name;
+  auto printFn = [&](const FnDecl &fn) {
+    os << (fn.isLayer ? "  Layer " : "  Fn ") << fn.name;
     printLoc(fn.loc, os);
     os << "\n";
     printArgs("Input", fn.inputs, os);
     printArgs("Output", fn.outputs, os);
+    printArgs("Param", fn.params, os);
     for (const Stmt &stmt : fn.body) {
       os << "    " << (stmt.isLet ? "Let " : "Assign ");
       for (size_t i = 0; i < stmt.targets.size(); ++i)
@@ -138,5 +163,9 @@ void attnc::dump(const ModelDecl &model, llvm::raw_ostream &os) {
       printLoc(stmt.loc, os);
       os << "\n";
     }
-  }
+  };
+  for (const FnDecl &layer : model.layers)
+    printFn(layer);
+  for (const FnDecl &fn : model.fns)
+    printFn(fn);
 }

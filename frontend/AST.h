@@ -78,8 +78,20 @@ struct KeywordArg {
   ExprPtr value;
 };
 
+/// One entry of `x[...]`: an index `i` (the axis goes away) or a range
+/// `lo:hi` with either bound optional (`:` is the whole axis).
+struct SliceSpec {
+  SourceLoc loc;
+  bool isRange = true;
+  ExprPtr lo, hi; // an index is in `lo`
+  // Filled in by Sema: the elements [begin, end) of the axis; a whole axis
+  // of run-time size has end = -1.
+  int64_t begin = 0, end = -1;
+};
+
 struct Expr {
-  enum class Kind { Integer, Float, Name, Negate, Binary, Transpose, Call };
+  enum class Kind { Integer, Float, Name, Negate, Binary, Transpose, Call,
+                    Slice };
 
   Kind kind;
   SourceLoc loc;
@@ -87,9 +99,10 @@ struct Expr {
   double floatValue = 0;   // Float
   std::string name;        // Name; Call: the callee, e.g. "score.additive"
   BinaryOp op = BinaryOp::Add;                // Binary
-  std::vector<ExprPtr> operands;              // Negate/Transpose: 1,
+  std::vector<ExprPtr> operands;              // Negate/Transpose/Slice: 1,
                                               // Binary: 2, Call: positional
   std::vector<KeywordArg> keywords;           // Call
+  std::vector<SliceSpec> slices;              // Slice: one per leading axis
 
   // Filled in by Sema.
   Type type;                                       // the (first) value
@@ -143,6 +156,10 @@ struct ConstDecl {
 struct ValueCheck {
   Dim max;
   std::string what; // "an id of the embedding table 'emb'"
+  /// Whether values that are not an input must be known to be in range
+  /// (embedding ids) or are then not checked (padding lengths). Layers pass
+  /// it on to what their callers give for the input.
+  bool required = true;
 };
 
 /// A name with a declared type: a `param`, or an input or output of an fn.
@@ -164,13 +181,18 @@ struct Stmt {
   ExprPtr value;
 };
 
+/// An entry point (`fn`) or a layer (`layer`): a layer is not an entry
+/// point but is inlined where it is called, and declares its own params,
+/// whose names are relative to the prefix each call gives (`params = ...`).
 struct FnDecl {
   std::string name;
   SourceLoc loc;
   std::vector<ArgDecl> inputs;
   std::vector<ArgDecl> outputs;
+  std::vector<ParamDecl> params; // layers only
   std::vector<Stmt> body;
   SourceLoc end; // the closing brace
+  bool isLayer = false;
 };
 
 struct ModelDecl {
@@ -178,8 +200,9 @@ struct ModelDecl {
   SourceLoc loc;
   std::vector<DimDecl> dims;
   std::vector<ConstDecl> consts;
-  std::vector<ParamDecl> params;
+  std::vector<ParamDecl> params; // Sema appends those of layer instances
   std::vector<FnDecl> fns;
+  std::vector<FnDecl> layers;
 };
 
 /// A deep copy of `expr` (without Sema's annotations).

@@ -10,6 +10,15 @@ using mlir::attn::ScoreKind;
 
 void CallInfoDeleter::operator()(CallInfo *info) const { delete info; }
 
+std::string CallInfo::paramPrefix(int64_t r) const {
+  if (indexName.empty())
+    return params;
+  std::string prefix = params;
+  std::string index = "{" + indexName + "}";
+  size_t at = prefix.find(index);
+  return prefix.replace(at, index.size(), std::to_string(r));
+}
+
 namespace {
 
 constexpr BuiltinInfo kBuiltins[] = {

@@ -132,6 +132,23 @@ struct CallInfo {
   llvm::SmallVector<const Expr *, 4> weights[2];
   /// argmax: every index is below this, when it is known at compile time.
   std::optional<int64_t> indexLimit;
+  // Reductions and chunk: the axis (from 0), kept with size 1 or not.
+  int64_t axis = 0;
+  bool keepdim = false;
+  // gelu: its tanh form.
+  bool tanhApproximation = false;
+  // layer_norm.
+  double eps = 1e-5;
+  // multihead_attention: the nn.MultiheadAttention weights (null if absent).
+  const Expr *inProjWeight = nullptr, *inProjBias = nullptr,
+             *outProjWeight = nullptr, *outProjBias = nullptr;
+  // A call of a layer (then `builtin` is null): the params of repetition r
+  // are named `paramPrefix(r) + "." + name` (or `name` without prefix).
+  const FnDecl *layer = nullptr;
+  std::string params;    // `params = ...` as written, e.g. "layers.{i}"
+  std::string indexName; // "i" of "{i}", or "" without an index
+  int64_t repeat = 1;
+  std::string paramPrefix(int64_t r) const;
 };
 
 } // namespace attnc

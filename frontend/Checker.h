@@ -35,6 +35,14 @@ struct Symbol {
   std::optional<int64_t> indexLimit = std::nullopt;
 };
 
+/// A layer and how far Sema got with it.
+struct LayerState {
+  FnDecl *decl = nullptr;
+  enum { Unchecked, Checking, Checked, Failed } state = Unchecked;
+  /// The calls of layers in its body, instantiated with each instance.
+  std::vector<const Expr *> calls;
+};
+
 /// The score parameters a call passes as keyword arguments, checked.
 struct ScoreArgs {
   std::optional<Type> w, u, v;
@@ -43,6 +51,10 @@ struct ScoreArgs {
 /// The value of a compile-time constant expression (literals, constants
 /// already folded, + - * /), or nullopt.
 std::optional<double> evalConstant(const Expr &expr);
+
+/// The shape of an elementwise operation on `a` and `b`, broadcast as in
+/// PyTorch, or nullopt if they do not broadcast.
+std::optional<Type> broadcast(const Type &a, const Type &b);
 
 /// Turns a name of `decl` into the literal of its value.
 void replaceByValue(Expr &expr, const ConstDecl &decl);
@@ -68,6 +80,9 @@ private:
   bool declare(llvm::StringMap<Symbol> &scope, const std::string &name,
                Symbol symbol);
   const Symbol *lookup(llvm::StringRef name) const;
+  /// Resolves the type of `param` and declares it in `scope`.
+  void declareParam(llvm::StringMap<Symbol> &scope, ParamDecl &param,
+                    int index);
   /// Replaces every name of a constant in `expr` by its value. Reports each
   /// other name through `notConstant` (null symbol: unknown) and then fails.
   bool foldConstants(Expr &expr,
@@ -77,7 +92,19 @@ private:
   std::optional<Type> resolve(TypeSpec &spec);
   std::optional<Dim> resolveDim(Expr &dim);
   void checkFn(FnDecl &fn);
+  /// The inputs, outputs and statements of an fn or a layer, in `locals`.
+  void checkBody(FnDecl &fn);
   void checkStmt(FnDecl &fn, Stmt &stmt);
+
+  // Layers (SemaLayer.cpp).
+  void declareLayers();
+  void checkLayer(LayerState &layer);
+  std::optional<llvm::SmallVector<Type, 2>>
+  checkLayerCall(Expr &call, LayerState &layer, unsigned numResults);
+  /// Adds the params of an instance of `layer` named by `prefix` (and of
+  /// the layers it calls) to the model's params.
+  LogicalResult instantiate(LayerState &layer, llvm::StringRef prefix,
+                            const Expr &call);
 
   // Expressions (SemaExpr.cpp). Each reports its own errors and returns
   // nullopt on failure; a failure caused by an earlier error is silent.
@@ -85,6 +112,7 @@ private:
   std::optional<Type> checkName(Expr &expr);
   std::optional<Type> checkBinary(Expr &expr);
   std::optional<Type> checkMatMul(Expr &expr, const Type &a, const Type &b);
+  std::optional<Type> checkSlice(Expr &expr);
 
   /// Checks a call of a builtin with the check function of its entry in
   /// Builtins.def, records the CallInfo on it and returns the types of the
@@ -123,6 +151,9 @@ private:
   CheckFn checkUnary, checkTranspose;
   // Attention (SemaAttention.cpp).
   CheckFn checkScore, checkSoftmax, checkContext, checkAttention;
+  // Transformer layers (SemaTransformer.cpp).
+  CheckFn checkGelu, checkReduce, checkChunk, checkLayerNorm,
+      checkMultiheadAttention;
   // Recurrent seq2seq models (SemaSeq2Seq.cpp).
   CheckFn checkEmbed, checkLinear, checkConcat, checkFlatten, checkLastAxis,
       checkRecurrent;
@@ -157,6 +188,15 @@ private:
                                 const Type *scores, bool hasQueryAxis,
                                 MaskInfo &info);
 
+  // Helpers of the transformer builtins (SemaTransformer.cpp).
+  /// The bare word `value` is, one of `words`, or an error naming `what`.
+  std::optional<llvm::StringRef> bareWord(const Expr &value,
+                                          llvm::ArrayRef<llvm::StringRef> words,
+                                          llvm::StringRef what);
+  /// The axis of `type` that `dim` names (from 0; a negative one counts from
+  /// the end, as in PyTorch).
+  std::optional<int64_t> checkAxis(Expr &dim, const Type &type);
+
   // Helpers of the seq2seq builtins (SemaSeq2Seq.cpp).
   /// f32 operand or keyword value of the given rank, or an error naming it.
   std::optional<Type> checkF32(Expr &expr, llvm::StringRef what,
@@ -180,6 +220,8 @@ private:
   bool hadError = false;
   llvm::StringMap<Symbol> globals;
   llvm::StringMap<Symbol> locals; // of the function being checked
+  llvm::StringMap<LayerState> layers;
+  llvm::StringMap<size_t> paramIndex; // into model.params, by full name
 };
 
 } // namespace attnc::sema

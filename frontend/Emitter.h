@@ -50,6 +50,13 @@ protected:
   /// the emit function of its entry in Builtins.def; gives the values of the
   /// first `numResults` results.
   FailureOr<Values> emitCall(const Expr &call, unsigned numResults);
+  /// The statements of an fn or a layer; the values of its outputs go to
+  /// `outputs`.
+  mlir::LogicalResult emitBody(const FnDecl &fn,
+                               llvm::StringMap<Value> &outputs);
+  /// A call of a layer, inlined for each repetition.
+  FailureOr<Values> emitLayerCall(const Expr &call, llvm::ArrayRef<Value> args,
+                                  unsigned numResults);
 
   Value empty(Location at, const Type &type);
   Value zeros(Location at, const Type &type);
@@ -57,6 +64,11 @@ protected:
       Location at, const Type &type, llvm::ArrayRef<Operand> operands,
       llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body);
   Value emitMatMul(Location at, const Expr &expr, Value a, Value b);
+  /// a @ b (a @ b^T with `transposeB`) into a zero-filled value of `type`:
+  /// a named linalg op, or a linalg.generic contraction for leading axes.
+  Value emitContraction(Location at, Value a, Value b, bool transposeB,
+                        const Type &type);
+  Value emitSlice(Location at, const Expr &expr, Value input);
   Value emitSwapLastAxes(Location at, Value input, const Type &resultType);
   /// The elementwise math builtins: `fn` applied to each element of the
   /// operand, into a value of the call's type.
@@ -72,7 +84,11 @@ protected:
   using Args = llvm::ArrayRef<Value>;
   using EmitFn = FailureOr<Values>(const Expr &call, Args args,
                                    unsigned numResults);
-  EmitFn emitTanh, emitSigmoid, emitRelu, emitExp, emitSqrt, emitTranspose;
+  EmitFn emitTanh, emitSigmoid, emitRelu, emitExp, emitSqrt, emitRsqrt,
+      emitLog, emitErf, emitTranspose;
+  // Transformer layers (MLIRGenTransformer.cpp).
+  EmitFn emitGelu, emitReduce, emitChunk, emitLayerNorm,
+      emitMultiheadAttention;
   // Attention (MLIRGenAttention.cpp).
   EmitFn emitScore, emitSoftmax, emitContext, emitAttention;
   // Recurrent seq2seq models (MLIRGenSeq2Seq.cpp).
@@ -90,6 +106,16 @@ protected:
   /// The W, U and v of a score (null where not given).
   FailureOr<llvm::SmallVector<Value, 3>> emitScoreParams(const CallInfo &info);
   mlir::FloatAttr scaleAttr(const CallInfo &info);
+
+  // Helpers of the transformer builtins (MLIRGenTransformer.cpp).
+  /// `reduced`, `type` without `axis`, as `type` (that axis of size 1).
+  Value keepAxis(Location at, Value reduced, const Type &type, int64_t axis);
+  /// The size of an axis of `x` as an f32 scalar.
+  Value axisSize(Location at, Value x, int64_t axis);
+  /// x W^T + b over the last axis of x (any leading axes), into `type`;
+  /// `bias` may be null.
+  Value emitLinearOf(Location at, Value x, Value weight, Value bias,
+                     const Type &type);
 
   // Helpers of the seq2seq builtins (MLIRGenSeq2Seq.cpp).
   /// A reduction over the last axis of inputs[0] into `inits` (one value
@@ -109,6 +135,8 @@ protected:
   const Source &source;
   OpBuilder builder;
   llvm::StringMap<Value> values;   // names visible in the current fn
+  llvm::StringMap<Value> paramValues; // every param of the model, by name
+  std::string paramPrefix;         // of the layer instance being emitted
   llvm::DenseMap<int, Value> dims; // run-time dims of the current fn (index)
 };
 

@@ -21,6 +21,7 @@ llvm::StringRef attnc::describe(TokenKind kind) {
   case TokenKind::KwConst: return "'const'";
   case TokenKind::KwParam: return "'param'";
   case TokenKind::KwFn: return "'fn'";
+  case TokenKind::KwLayer: return "'layer'";
   case TokenKind::KwLet: return "'let'";
   case TokenKind::LParen: return "'('";
   case TokenKind::RParen: return "')'";
@@ -120,6 +121,7 @@ Token Lexer::next() {
                      .Case("const", TokenKind::KwConst)
                      .Case("param", TokenKind::KwParam)
                      .Case("fn", TokenKind::KwFn)
+                     .Case("layer", TokenKind::KwLayer)
                      .Case("let", TokenKind::KwLet)
                      .Default(TokenKind::Identifier);
     return token;

@@ -28,6 +28,7 @@ enum class TokenKind {
   KwConst,
   KwParam,
   KwFn,
+  KwLayer,
   KwLet,
   // Punctuation and operators.
   LParen,

@@ -101,8 +101,9 @@ LogicalResult Generator::emitFn(const FnDecl &fn) {
     func.setArgAttr(i, "bufferization.writable",
                     builder.getBoolAttr(i >= numParams + numInputs));
 
+  paramValues.clear();
   for (auto [index, param] : llvm::enumerate(model.params))
-    values[param.name] = entry->getArgument(index);
+    values[param.name] = paramValues[param.name] = entry->getArgument(index);
   auto bindDims = [&](Value arg, const attnc::Type &type, Location at) {
     for (auto [axis, dim] : llvm::enumerate(type.shape))
       if (dim.isVar() && !dims.count(dim.dimVar))
@@ -121,6 +122,27 @@ LogicalResult Generator::emitFn(const FnDecl &fn) {
   }
 
   llvm::StringMap<Value> outputs;
+  if (failed(emitBody(fn, outputs)))
+    return failure();
+
+  SmallVector<Value> returned;
+  for (auto [output, destination] : llvm::zip(fn.outputs, destinations)) {
+    Value value = outputs.lookup(output.name);
+    Location at = loc(output.loc);
+    if (value.getType() != destination.getType())
+      value = builder.create<tensor::CastOp>(at, destination.getType(), value);
+    returned.push_back(
+        builder
+            .create<bufferization::MaterializeInDestinationOp>(at, value,
+                                                                destination)
+            .getResult());
+  }
+  builder.create<func::ReturnOp>(loc(fn.end), returned);
+  return success();
+}
+
+LogicalResult Emitter::emitBody(const FnDecl &fn,
+                                llvm::StringMap<Value> &outputs) {
   for (const Stmt &stmt : fn.body) {
     SmallVector<Value, 2> results;
     if (stmt.value->kind == Expr::Kind::Call) {
@@ -140,21 +162,47 @@ LogicalResult Generator::emitFn(const FnDecl &fn) {
         outputs[target.first] = value;
     }
   }
-
-  SmallVector<Value> returned;
-  for (auto [output, destination] : llvm::zip(fn.outputs, destinations)) {
-    Value value = outputs.lookup(output.name);
-    Location at = loc(output.loc);
-    if (value.getType() != destination.getType())
-      value = builder.create<tensor::CastOp>(at, destination.getType(), value);
-    returned.push_back(
-        builder
-            .create<bufferization::MaterializeInDestinationOp>(at, value,
-                                                                destination)
-            .getResult());
-  }
-  builder.create<func::ReturnOp>(loc(fn.end), returned);
   return success();
+}
+
+FailureOr<Values> Emitter::emitLayerCall(const Expr &call, Args args,
+                                         unsigned numResults) {
+  const CallInfo &info = *call.info;
+  const FnDecl &layer = *info.layer;
+  // The layer is inlined, in a scope of its own, once per repetition.
+  llvm::StringMap<Value> callerValues = std::move(values);
+  std::string callerPrefix = paramPrefix;
+  SmallVector<Value> inputs(args.begin(), args.end());
+  Values results;
+  for (int64_t r = 0; r < info.repeat; ++r) {
+    std::string own = info.paramPrefix(r);
+    paramPrefix = callerPrefix.empty() || own.empty()
+                      ? callerPrefix + own
+                      : callerPrefix + "." + own;
+    values.clear();
+    for (const ParamDecl &param : layer.params)
+      values[param.name] = paramValues.lookup(
+          paramPrefix.empty() ? param.name : paramPrefix + "." + param.name);
+    for (auto [input, value] : llvm::zip(layer.inputs, inputs))
+      values[input.name] = value;
+    llvm::StringMap<Value> outputs;
+    if (failed(emitBody(layer, outputs)))
+      return failure();
+    results.clear();
+    for (const ArgDecl &output : layer.outputs) {
+      Value value = outputs.lookup(output.name);
+      mlir::Type declared = tensorType(output.type);
+      if (value.getType() != declared)
+        value = builder.create<tensor::CastOp>(loc(output.loc), declared,
+                                               value);
+      results.push_back(value);
+    }
+    inputs[0] = results[0]; // the next repetition's first input
+  }
+  values = std::move(callerValues);
+  paramPrefix = callerPrefix;
+  results.resize(numResults);
+  return results;
 }
 
 Value Emitter::empty(Location at, const attnc::Type &type) {
@@ -186,10 +234,17 @@ Value Emitter::emitElementwise(
       continue;
     unsigned operandRank =
         cast<RankedTensorType>(operand.tensor.getType()).getRank();
-    // Suffix-aligned broadcast: operand dim i is result dim rank-r+i.
+    // Broadcast as in PyTorch: operand axis i is result axis rank-r+i, and
+    // an axis of size 1 stretches over a longer one.
+    ArrayRef<int64_t> operandShape =
+        cast<RankedTensorType>(operand.tensor.getType()).getShape();
     SmallVector<AffineExpr> exprs;
-    for (unsigned i = 0; i < operandRank; ++i)
-      exprs.push_back(builder.getAffineDimExpr(rank - operandRank + i));
+    for (unsigned i = 0; i < operandRank; ++i) {
+      unsigned axis = rank - operandRank + i;
+      bool stretched = operandShape[i] == 1 && type.shape[axis] != Dim::known(1);
+      exprs.push_back(stretched ? builder.getAffineConstantExpr(0)
+                                : builder.getAffineDimExpr(axis));
+    }
     maps.push_back(AffineMap::get(rank, 0, exprs, builder.getContext()));
     inputs.push_back(operand.tensor);
   }
@@ -214,25 +269,83 @@ Value Emitter::emitElementwise(
   return generic.getResult(0);
 }
 
-Value Emitter::emitMatMul(Location at, const Expr &expr, Value a, Value b) {
-  Value init = zeros(at, expr.type);
-  mlir::Type resultType = tensorType(expr.type);
+Value Emitter::emitContraction(Location at, Value a, Value b, bool transposeB,
+                               const attnc::Type &type) {
   unsigned rankA = cast<RankedTensorType>(a.getType()).getRank();
   unsigned rankB = cast<RankedTensorType>(b.getType()).getRank();
+  Value init = zeros(at, type);
+  mlir::Type resultType = tensorType(type);
   // An array, not `ValueRange inputs{a, b}`: a ValueRange would point into
   // an initializer_list that dies at the end of its statement.
   Value inputs[] = {a, b};
-  if (rankA == 2 && rankB == 2)
-    return builder.create<linalg::MatmulOp>(at, resultType, inputs, init)
+  if (rankA == 1 && transposeB) {
+    // linear of a vector x [I]: its weight [O, I] times x.
+    Value swapped[] = {b, a};
+    return builder.create<linalg::MatvecOp>(at, resultType, swapped, init)
         .getResult(0);
+  }
   if (rankA == 1)
     return builder.create<linalg::VecmatOp>(at, resultType, inputs, init)
         .getResult(0);
   if (rankB == 1)
     return builder.create<linalg::MatvecOp>(at, resultType, inputs, init)
         .getResult(0);
-  return builder.create<linalg::BatchMatmulOp>(at, resultType, inputs, init)
+  if (rankA == 2 && rankB == 2) {
+    if (transposeB)
+      return builder
+          .create<linalg::MatmulTransposeBOp>(at, resultType, inputs, init)
+          .getResult(0);
+    return builder.create<linalg::MatmulOp>(at, resultType, inputs, init)
+        .getResult(0);
+  }
+  if (rankA == 3 && rankB == 3 && !transposeB)
+    return builder.create<linalg::BatchMatmulOp>(at, resultType, inputs, init)
+        .getResult(0);
+  // Leading axes: [B..., M, K] @ [K, N] with one weight matrix for every
+  // row, or [B..., M, K] @ [B..., K, N]. A contraction on the shapes as they
+  // are, since reshaping [B * M, N] back to [B, M, N] needs a
+  // tensor.expand_shape with two run-time sizes in one group, which MLIR 19
+  // cannot bufferize; attn-matmul-to-blas collapses the buffers instead.
+  unsigned batch = rankB == 2 ? 0 : rankB - 2;
+  unsigned rows = rankA - 1 - batch; // the M axes
+  unsigned loops = rankA + 1;        // batch, rows, n, k
+  auto d = [&](unsigned i) { return builder.getAffineDimExpr(i); };
+  SmallVector<AffineExpr> mapA, mapB, mapC;
+  for (unsigned i = 0; i < batch; ++i) {
+    mapA.push_back(d(i));
+    mapB.push_back(d(i));
+    mapC.push_back(d(i));
+  }
+  for (unsigned i = 0; i < rows; ++i) {
+    mapA.push_back(d(batch + i));
+    mapC.push_back(d(batch + i));
+  }
+  AffineExpr n = d(loops - 2), k = d(loops - 1);
+  mapA.push_back(k);
+  mapB.append(transposeB ? SmallVector<AffineExpr>{n, k}
+                         : SmallVector<AffineExpr>{k, n});
+  mapC.push_back(n);
+  MLIRContext *ctx = builder.getContext();
+  AffineMap maps[] = {AffineMap::get(loops, 0, mapA, ctx),
+                      AffineMap::get(loops, 0, mapB, ctx),
+                      AffineMap::get(loops, 0, mapC, ctx)};
+  SmallVector<utils::IteratorType> iterators(loops,
+                                             utils::IteratorType::parallel);
+  iterators.back() = utils::IteratorType::reduction;
+  return builder
+      .create<linalg::GenericOp>(
+          at, resultType, inputs, init, maps, iterators,
+          [](OpBuilder &nested, Location l, ValueRange args) {
+            Value product = nested.create<arith::MulFOp>(l, args[0], args[1]);
+            nested.create<linalg::YieldOp>(
+                l, ValueRange{nested.create<arith::AddFOp>(l, args[2], product)
+                                  .getResult()});
+          })
       .getResult(0);
+}
+
+Value Emitter::emitMatMul(Location at, const Expr &expr, Value a, Value b) {
+  return emitContraction(at, a, b, /*transposeB=*/false, expr.type);
 }
 
 Value Emitter::emitSwapLastAxes(Location at, Value input,
@@ -244,6 +357,32 @@ Value Emitter::emitSwapLastAxes(Location at, Value input,
       .create<linalg::TransposeOp>(at, input, empty(at, resultType),
                                    permutation)
       .getResult()[0];
+}
+
+Value Emitter::emitSlice(Location at, const Expr &expr, Value input) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  SmallVector<OpFoldResult> offsets, sizes;
+  for (int64_t axis = 0; axis < inputType.getRank(); ++axis) {
+    const SliceSpec *slice =
+        axis < int64_t(expr.slices.size()) ? &expr.slices[axis] : nullptr;
+    if (slice && slice->end >= 0) {
+      offsets.push_back(builder.getIndexAttr(slice->begin));
+      sizes.push_back(builder.getIndexAttr(slice->end - slice->begin));
+      continue;
+    }
+    // A whole axis.
+    offsets.push_back(builder.getIndexAttr(0));
+    sizes.push_back(
+        inputType.isDynamicDim(axis)
+            ? OpFoldResult(builder.create<tensor::DimOp>(at, input, axis)
+                               .getResult())
+            : OpFoldResult(builder.getIndexAttr(inputType.getDimSize(axis))));
+  }
+  SmallVector<OpFoldResult> strides(inputType.getRank(),
+                                    builder.getIndexAttr(1));
+  // Indices (not ranges) drop their axes from the result type.
+  return builder.create<tensor::ExtractSliceOp>(at, tensorType(expr.type),
+                                                input, offsets, sizes, strides);
 }
 
 FailureOr<Value> Emitter::emit(const Expr &expr) {
@@ -307,6 +446,12 @@ FailureOr<Value> Emitter::emit(const Expr &expr) {
           }
         });
   }
+  case Expr::Kind::Slice: {
+    auto operand = emit(*expr.operands[0]);
+    if (failed(operand))
+      return failure();
+    return emitSlice(at, expr, *operand);
+  }
   case Expr::Kind::Call: {
     auto results = emitCall(expr, 1);
     if (failed(results))
@@ -331,6 +476,8 @@ FailureOr<Values> Emitter::emitCall(const Expr &call, unsigned numResults) {
       [](const ExprPtr &operand) -> const Expr * { return operand.get(); })));
   if (failed(args))
     return failure();
+  if (call.info->layer)
+    return emitLayerCall(call, *args, numResults);
   EmitFn Emitter::*emitFn =
       emitters[static_cast<size_t>(call.info->builtin->id)];
   return (this->*emitFn)(call, *args, numResults);
@@ -372,6 +519,18 @@ FailureOr<Values> Emitter::emitExp(const Expr &call, Args args, unsigned) {
 
 FailureOr<Values> Emitter::emitSqrt(const Expr &call, Args args, unsigned) {
   return emitMathOp<math::SqrtOp>(call, args);
+}
+
+FailureOr<Values> Emitter::emitRsqrt(const Expr &call, Args args, unsigned) {
+  return emitMathOp<math::RsqrtOp>(call, args);
+}
+
+FailureOr<Values> Emitter::emitLog(const Expr &call, Args args, unsigned) {
+  return emitMathOp<math::LogOp>(call, args);
+}
+
+FailureOr<Values> Emitter::emitErf(const Expr &call, Args args, unsigned) {
+  return emitMathOp<math::ErfOp>(call, args);
 }
 
 FailureOr<Values> Emitter::emitRelu(const Expr &call, Args args, unsigned) {

@@ -64,26 +64,8 @@ FailureOr<Values> Emitter::emitEmbed(const Expr &call, Args args, unsigned) {
 
 /// x W^T + b: a matvec for one input row, matmul_transpose_b for several.
 FailureOr<Values> Emitter::emitLinear(const Expr &call, Args args, unsigned) {
-  Location at = loc(call.loc);
-  Value x = args[0], weight = args[1];
-  Value init = zeros(at, call.type);
-  mlir::Type type = tensorType(call.type);
-  Value product =
-      call.type.rank() == 1
-          ? builder.create<linalg::MatvecOp>(at, type, ValueRange{weight, x},
-                                             init)
-                .getResult(0)
-          : builder
-                .create<linalg::MatmulTransposeBOp>(at, type,
-                                                    ValueRange{x, weight}, init)
-                .getResult(0);
-  if (args.size() < 3)
-    return Values{product};
-  return Values{emitElementwise(
-      at, call.type, {Operand{product}, Operand{args[2]}},
-      [](OpBuilder &b, Location l, ValueRange v) -> Value {
-        return b.create<arith::AddFOp>(l, v[0], v[1]);
-      })};
+  return Values{emitLinearOf(loc(call.loc), args[0], args[1],
+                             args.size() == 3 ? args[2] : Value(), call.type)};
 }
 
 FailureOr<Values> Emitter::emitConcat(const Expr &call, Args args, unsigned) {

@@ -51,6 +51,10 @@ private:
     consume();
     return true;
   }
+  /// A name of a declaration, with dotted parts for a param:
+  /// `self_attn.in_proj_weight`, `layers.0.linear1.weight`.
+  bool expectDottedName(std::string &name, SourceLoc &loc,
+                        llvm::StringRef what);
   /// Expects the `}` that closes a block opened at `open`.
   bool expectClose(SourceLoc open, llvm::StringRef what);
 
@@ -58,11 +62,12 @@ private:
   bool parseItem(ModelDecl &model);
   bool parseDims(ModelDecl &model);
   bool parseConsts(ModelDecl &model);
-  bool parseParams(ModelDecl &model);
-  bool parseFn(ModelDecl &model);
+  bool parseParams(std::vector<ParamDecl> &params);
+  bool parseFn(ModelDecl &model, bool isLayer);
   bool parseArg(ArgDecl &arg);
   bool parseType(TypeSpec &spec);
   bool parseStmt(FnDecl &fn);
+  bool parseSlices(Expr &slice);
   ExprPtr parseExpr();
   ExprPtr parseBinary(int minPrecedence);
   ExprPtr parseUnary();
@@ -129,9 +134,10 @@ bool Parser::parseItem(ModelDecl &model) {
   switch (tok.kind) {
   case TokenKind::KwDim: return parseDims(model);
   case TokenKind::KwConst: return parseConsts(model);
-  case TokenKind::KwParam: return parseParams(model);
-  case TokenKind::KwFn: return parseFn(model);
-  default: return fail("'dim', 'const', 'param', 'fn' or '}'");
+  case TokenKind::KwParam: return parseParams(model.params);
+  case TokenKind::KwFn: return parseFn(model, /*isLayer=*/false);
+  case TokenKind::KwLayer: return parseFn(model, /*isLayer=*/true);
+  default: return fail("'dim', 'const', 'param', 'fn', 'layer' or '}'");
   }
 }
 
@@ -174,14 +180,32 @@ bool Parser::parseConsts(ModelDecl &model) {
   return true;
 }
 
-// paramDecl ::= 'param' name {',' name} ':' type
-bool Parser::parseParams(ModelDecl &model) {
+bool Parser::expectDottedName(std::string &name, SourceLoc &loc,
+                              llvm::StringRef what) {
+  if (!expectName(name, loc, what))
+    return false;
+  while (consumeIf(TokenKind::Dot)) {
+    if (at(TokenKind::Identifier) && tok.text == "T") {
+      source.error(tok.loc) << "'T' cannot be part of a name: '.T' is the "
+                               "transpose";
+      return false;
+    }
+    if (!at(TokenKind::Identifier) && !at(TokenKind::Integer))
+      return fail("a name or an index after '.'");
+    name += "." + tok.text.str();
+    consume();
+  }
+  return true;
+}
+
+// paramDecl ::= 'param' dottedName {',' dottedName} ':' type
+bool Parser::parseParams(std::vector<ParamDecl> &params) {
   consume();
   std::vector<std::pair<std::string, SourceLoc>> names;
   do {
     std::string name;
     SourceLoc loc;
-    if (!expectName(name, loc, "a parameter name"))
+    if (!expectDottedName(name, loc, "a parameter name"))
       return false;
     names.emplace_back(name, loc);
   } while (consumeIf(TokenKind::Comma));
@@ -199,7 +223,7 @@ bool Parser::parseParams(ModelDecl &model) {
     param.spec.loc = spec.loc;
     for (const ExprPtr &dim : spec.dims)
       param.spec.dims.push_back(clone(*dim));
-    model.params.push_back(std::move(param));
+    params.push_back(std::move(param));
   }
   return true;
 }
@@ -237,11 +261,14 @@ bool Parser::parseArg(ArgDecl &arg) {
          parseType(arg.spec);
 }
 
-// fnDecl ::= 'fn' name '(' [arg {',' arg}] ')' '->' ( '(' arg {',' arg} ')' | arg ) block
-bool Parser::parseFn(ModelDecl &model) {
+// fnDecl ::= ('fn' | 'layer') name '(' [arg {',' arg}] ')' '->'
+//            ( '(' arg {',' arg} ')' | arg ) block
+bool Parser::parseFn(ModelDecl &model, bool isLayer) {
   consume();
   FnDecl fn;
-  if (!expectName(fn.name, fn.loc, "the function's name") ||
+  fn.isLayer = isLayer;
+  if (!expectName(fn.name, fn.loc,
+                  isLayer ? "the layer's name" : "the function's name") ||
       !expect(TokenKind::LParen))
     return false;
   if (!at(TokenKind::RParen)) {
@@ -270,13 +297,16 @@ bool Parser::parseFn(ModelDecl &model) {
   SourceLoc open = tok.loc;
   if (!expect(TokenKind::LBrace, "'{' to start the function body"))
     return false;
-  while (!at(TokenKind::RBrace) && !at(TokenKind::Eof))
-    if (!parseStmt(fn))
+  // A layer's block also declares the layer's params.
+  while (!at(TokenKind::RBrace) && !at(TokenKind::Eof)) {
+    if (isLayer && at(TokenKind::KwParam) ? !parseParams(fn.params)
+                                          : !parseStmt(fn))
       return false;
+  }
   fn.end = tok.loc;
-  if (!expectClose(open, "fn '" + fn.name + "'"))
+  if (!expectClose(open, (isLayer ? "layer '" : "fn '") + fn.name + "'"))
     return false;
-  model.fns.push_back(std::move(fn));
+  (isLayer ? model.layers : model.fns).push_back(std::move(fn));
   return true;
 }
 
@@ -369,10 +399,20 @@ ExprPtr Parser::parseUnary() {
   return parsePostfix();
 }
 
-// postfix ::= primary {'.T'} | dotted-name '(' args ')' {'.T'}
+// postfix ::= primary {'.T' | slices} | dotted-name '(' args ')' {'.T' | slices}
+// dotted-name ::= name {'.' (name | integer | '{' name '}')}
 ExprPtr Parser::parsePostfix() {
   ExprPtr expr = parsePrimary();
   while (expr) {
+    if (at(TokenKind::LBracket)) {
+      auto slice = std::make_unique<Expr>(Expr::Kind::Slice, tok.loc);
+      consume();
+      slice->operands.push_back(std::move(expr));
+      if (!parseSlices(*slice))
+        return nullptr;
+      expr = std::move(slice);
+      continue;
+    }
     if (at(TokenKind::LParen) && tok.loc.line == prev.loc.line &&
         expr->kind == Expr::Kind::Name) {
       expr->kind = Expr::Kind::Call;
@@ -384,6 +424,25 @@ ExprPtr Parser::parsePostfix() {
     if (!at(TokenKind::Dot))
       return expr;
     consume();
+    // `layers.0` and `layers.{i}` (a call's `params = ...`) are parts of a
+    // dotted name.
+    if (expr->kind == Expr::Kind::Name && at(TokenKind::Integer)) {
+      expr->name += "." + tok.text.str();
+      consume();
+      continue;
+    }
+    if (expr->kind == Expr::Kind::Name && at(TokenKind::LBrace)) {
+      consume();
+      if (!at(TokenKind::Identifier)) {
+        fail("the name of an index in '{...}'");
+        return nullptr;
+      }
+      expr->name += ".{" + tok.text.str() + "}";
+      consume();
+      if (!expect(TokenKind::RBrace, "'}' after the index's name"))
+        return nullptr;
+      continue;
+    }
     if (!at(TokenKind::Identifier)) {
       fail("a name after '.'");
       return nullptr;
@@ -406,6 +465,28 @@ ExprPtr Parser::parsePostfix() {
     }
   }
   return expr;
+}
+
+// slices ::= '[' slice {',' slice} ']'
+// slice ::= expr | [expr] ':' [expr]
+bool Parser::parseSlices(Expr &slice) {
+  do {
+    SliceSpec spec;
+    spec.loc = tok.loc;
+    if (!at(TokenKind::Colon)) {
+      spec.lo = parseExpr();
+      if (!spec.lo)
+        return false;
+    }
+    spec.isRange = consumeIf(TokenKind::Colon);
+    if (spec.isRange && !at(TokenKind::Comma) && !at(TokenKind::RBracket)) {
+      spec.hi = parseExpr();
+      if (!spec.hi)
+        return false;
+    }
+    slice.slices.push_back(std::move(spec));
+  } while (consumeIf(TokenKind::Comma));
+  return expect(TokenKind::RBracket, "',' or ']'");
 }
 
 bool Parser::parseCallArgs(Expr &call) {

@@ -126,7 +126,13 @@ const Symbol *Checker::lookup(llvm::StringRef name) const {
   if (local != locals.end())
     return &local->second;
   auto global = globals.find(name);
-  return global == globals.end() ? nullptr : &global->second;
+  if (global == globals.end())
+    return nullptr;
+  // A layer sees its own params only, as an nn.Module.
+  if (currentFn && currentFn->isLayer &&
+      global->second.kind == SymbolKind::Param)
+    return nullptr;
+  return &global->second;
 }
 
 LogicalResult Checker::run() {
@@ -155,20 +161,10 @@ LogicalResult Checker::run() {
   }
   checkConsts();
   for (auto [index, param] : llvm::enumerate(model.params)) {
-    std::optional<Type> type = resolve(param.spec);
-    if (type && llvm::any_of(type->shape, [](Dim d) { return d.isVar(); })) {
-      error(param.spec.loc) << "the shape of parameter '" << param.name
-                            << "' must be known at compile time; it cannot "
-                               "use a run-time dim";
-      type.reset();
-    }
-    Symbol symbol{SymbolKind::Param, param.loc, int(index)};
-    if (type)
-      param.type = symbol.type = *type;
-    else
-      symbol.poisoned = true;
-    declare(globals, param.name, symbol);
+    declareParam(globals, param, index);
+    paramIndex.try_emplace(param.name, index);
   }
+  declareLayers();
   if (model.fns.empty())
     error(model.loc) << "model '" << model.name
                      << "' has no entry point; add an 'fn'";
@@ -184,6 +180,23 @@ LogicalResult Checker::run() {
     checkFn(fn);
   }
   return mlir::failure(hadError);
+}
+
+void Checker::declareParam(llvm::StringMap<Symbol> &scope, ParamDecl &param,
+                           int index) {
+  std::optional<Type> type = resolve(param.spec);
+  if (type && llvm::any_of(type->shape, [](Dim d) { return d.isVar(); })) {
+    error(param.spec.loc) << "the shape of parameter '" << param.name
+                          << "' must be known at compile time; it cannot "
+                             "use a run-time dim";
+    type.reset();
+  }
+  Symbol symbol{SymbolKind::Param, param.loc, index};
+  if (type)
+    param.type = symbol.type = *type;
+  else
+    symbol.poisoned = true;
+  declare(scope, param.name, symbol);
 }
 
 bool Checker::foldConstants(
@@ -319,6 +332,10 @@ std::optional<Type> Checker::resolve(TypeSpec &spec) {
 void Checker::checkFn(FnDecl &fn) {
   locals.clear();
   currentFn = &fn;
+  checkBody(fn);
+}
+
+void Checker::checkBody(FnDecl &fn) {
   for (auto [args, kind] : {std::make_pair(&fn.inputs, SymbolKind::Input),
                             std::make_pair(&fn.outputs, SymbolKind::Output)})
     for (auto [index, arg] : llvm::enumerate(*args)) {
@@ -336,7 +353,8 @@ void Checker::checkFn(FnDecl &fn) {
     auto it = locals.find(output.name);
     if (it != locals.end() && it->second.kind == SymbolKind::Output &&
         !it->second.assigned && !it->second.poisoned)
-      error(fn.end) << "output '" << output.name << "' of fn '" << fn.name
+      error(fn.end) << "output '" << output.name << "' of "
+                    << (fn.isLayer ? "layer '" : "fn '") << fn.name
                     << "' is never assigned";
   }
 }
@@ -374,11 +392,13 @@ void Checker::checkStmt(FnDecl &fn, Stmt &stmt) {
   if (it == locals.end() || it->second.kind != SymbolKind::Output) {
     const Symbol *found = lookup(name);
     if (!found)
-      error(loc) << "'" << name << "' is not an output of fn '" << fn.name
+      error(loc) << "'" << name << "' is not an output of "
+                 << (fn.isLayer ? "layer '" : "fn '") << fn.name
                  << "'; use 'let " << name << " = ...' for a local value";
     else
       error(loc) << "cannot assign to the " << symbolKindName(found->kind) << " '"
-                 << name << "'; only outputs of fn '" << fn.name
+                 << name << "'; only outputs of "
+                 << (fn.isLayer ? "layer '" : "fn '") << fn.name
                  << "' are assigned";
     return;
   }

@@ -8,6 +8,7 @@
 #include "frontend/Checker.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace attnc;
 using namespace attnc::sema;
@@ -52,6 +53,9 @@ std::optional<Type> Checker::check(Expr &expr) {
   }
   case Expr::Kind::Binary:
     type = checkBinary(expr);
+    break;
+  case Expr::Kind::Slice:
+    type = checkSlice(expr);
     break;
   case Expr::Kind::Call: {
     auto results = checkCall(expr, 1);
@@ -112,19 +116,102 @@ std::optional<Type> Checker::checkBinary(Expr &expr) {
   }
   if (expr.op == BinaryOp::MatMul)
     return checkMatMul(expr, *lhs, *rhs);
-  // Elementwise: equal shapes, or one shape a suffix of the other (a bias
-  // added to every row), or a scalar.
-  const Type &longer = lhs->rank() >= rhs->rank() ? *lhs : *rhs;
-  const Type &shorter = lhs->rank() >= rhs->rank() ? *rhs : *lhs;
-  llvm::ArrayRef<Dim> tail = llvm::ArrayRef<Dim>(longer.shape)
-                                 .take_back(shorter.rank());
-  if (tail != llvm::ArrayRef<Dim>(shorter.shape)) {
+  std::optional<Type> result = broadcast(*lhs, *rhs);
+  if (!result)
     error(expr.loc) << "shape mismatch in '" << op << "': " << str(*lhs)
                     << " and " << str(*rhs)
-                    << " (shapes must be equal, or one must end the other)";
+                    << " (aligned at their last axes, the sizes of each axis "
+                       "must be equal or one of them 1)";
+  return result;
+}
+
+std::optional<Type> sema::broadcast(const Type &a, const Type &b) {
+  // PyTorch's rule: align the shapes at their last axes; on each axis the
+  // sizes are equal, or one of them is 1 and stretches to the other.
+  const Type &longer = a.rank() >= b.rank() ? a : b;
+  const Type &shorter = a.rank() >= b.rank() ? b : a;
+  Type result = longer;
+  int64_t skip = longer.rank() - shorter.rank();
+  for (int64_t i = 0; i < shorter.rank(); ++i) {
+    Dim x = longer.shape[skip + i], y = shorter.shape[i];
+    if (x == y || y == Dim::known(1))
+      continue;
+    if (x != Dim::known(1))
+      return std::nullopt;
+    result.shape[skip + i] = y;
+  }
+  return result;
+}
+
+std::optional<Type> Checker::checkSlice(Expr &expr) {
+  std::optional<Type> operand = check(*expr.operands[0]);
+  if (!operand)
+    return std::nullopt;
+  if (expr.slices.size() > size_t(operand->rank())) {
+    error(expr.loc) << "'[...]' has " << expr.slices.size()
+                    << " entries, but the value " << str(*operand)
+                    << " has only " << operand->rank() << " axes";
     return std::nullopt;
   }
-  return longer;
+  Type result{operand->elem, {}};
+  bool ok = true;
+  for (auto [axis, slice] : llvm::enumerate(expr.slices)) {
+    Dim size = operand->shape[axis];
+    bool whole = slice.isRange && !slice.lo && !slice.hi;
+    if (whole) {
+      slice.begin = 0;
+      slice.end = size.isVar() ? -1 : size.size;
+      result.shape.push_back(size);
+      continue;
+    }
+    if (size.isVar()) {
+      error(slice.loc) << "axis " << axis << " of " << str(*operand)
+                       << " has the run-time size " << dimStr(size)
+                       << "; only ':' can select from it";
+      ok = false;
+      continue;
+    }
+    // Bounds as in Python: a negative one counts from the end.
+    auto bound = [&](Expr *e, int64_t fallback) -> std::optional<int64_t> {
+      if (!e)
+        return fallback;
+      std::optional<int64_t> value = constantInt(
+          *e, "a slice bound", -std::numeric_limits<int32_t>::max());
+      if (value && *value < 0)
+        *value += size.size;
+      return value;
+    };
+    std::optional<int64_t> lo = bound(slice.lo.get(), 0);
+    std::optional<int64_t> hi =
+        slice.isRange ? bound(slice.hi.get(), size.size)
+                      : (lo ? std::optional<int64_t>(*lo + 1) : std::nullopt);
+    if (!lo || !hi) {
+      ok = false;
+      continue;
+    }
+    if (*lo < 0 || *hi > size.size || *lo >= *hi) {
+      mlir::InFlightDiagnostic diag = error(slice.loc);
+      if (slice.isRange)
+        diag << "slice " << *lo << ":" << *hi;
+      else
+        diag << "index " << *lo;
+      diag << " is out of bounds for axis " << axis << " of " << str(*operand)
+           << (slice.isRange ? " (a slice selects 1 to " : " (0 to ")
+           << (slice.isRange ? size.size : size.size - 1)
+           << (slice.isRange ? " elements)" : ")");
+      ok = false;
+      continue;
+    }
+    slice.begin = *lo;
+    slice.end = *hi;
+    if (slice.isRange)
+      result.shape.push_back(Dim::known(*hi - *lo));
+  }
+  if (!ok)
+    return std::nullopt;
+  for (int64_t axis = expr.slices.size(); axis < operand->rank(); ++axis)
+    result.shape.push_back(operand->shape[axis]);
+  return result;
 }
 
 std::optional<Type> Checker::checkMatMul(Expr &expr, const Type &a,
@@ -148,20 +235,28 @@ std::optional<Type> Checker::checkMatMul(Expr &expr, const Type &a,
     if (a.shape[1] != b.shape[0])
       return mismatch(a.shape[1], b.shape[0]);
     result.shape = {a.shape[0]};
-  } else if (a.rank() == 3 && b.rank() == 3) {
-    if (a.shape[0] != b.shape[0]) {
+  } else if (a.rank() >= 3 && b.rank() == 2) {
+    // A weight matrix applied to every row of a batch: [B..., M, K] @ [K, N].
+    if (a.shape.back() != b.shape[0])
+      return mismatch(a.shape.back(), b.shape[0]);
+    result.shape = a.shape;
+    result.shape.back() = b.shape[1];
+  } else if (a.rank() >= 3 && b.rank() == a.rank()) {
+    llvm::ArrayRef<Dim> batchA = llvm::ArrayRef<Dim>(a.shape).drop_back(2);
+    llvm::ArrayRef<Dim> batchB = llvm::ArrayRef<Dim>(b.shape).drop_back(2);
+    if (batchA != batchB) {
       error(expr.loc) << "shape mismatch in '@': " << str(a) << " @ "
-                      << str(b) << ": the batch dimensions "
-                      << dimStr(a.shape[0]) << " and " << dimStr(b.shape[0])
-                      << " differ";
+                      << str(b) << ": the batch axes differ";
       return std::nullopt;
     }
-    if (a.shape[2] != b.shape[1])
-      return mismatch(a.shape[2], b.shape[1]);
-    result.shape = {a.shape[0], a.shape[1], b.shape[2]};
+    if (a.shape.back() != b.shape[b.rank() - 2])
+      return mismatch(a.shape.back(), b.shape[b.rank() - 2]);
+    result.shape = a.shape;
+    result.shape.back() = b.shape.back();
   } else {
     error(expr.loc) << "'@' multiplies a matrix or vector by a matrix or "
-                       "vector, or two batches of matrices; got "
+                       "vector, a batch of matrices by a matrix, or two "
+                       "batches of matrices; got "
                     << str(a) << " @ " << str(b);
     return std::nullopt;
   }
@@ -178,6 +273,9 @@ Checker::checkCall(Expr &call, unsigned numResults) {
 #define BUILTIN(Id, Name, Check, ...) &Checker::check##Check,
 #include "frontend/Builtins.def"
   };
+  auto layer = layers.find(call.name);
+  if (layer != layers.end())
+    return checkLayerCall(call, layer->second, numResults);
   const BuiltinInfo *builtin = lookupBuiltin(call.name);
   if (!builtin) {
     mlir::InFlightDiagnostic diag = error(call.loc);

@@ -50,7 +50,7 @@ LogicalResult Checker::requireInRange(const Expr &operand, Dim max,
       if (llvm::none_of(checks, [&](const ValueCheck &check) {
             return check.max == max && check.what == what;
           }))
-        checks.push_back({max, what});
+        checks.push_back({max, what, required});
       return success();
     }
     if (symbol && symbol->indexLimit && !max.isVar() &&
@@ -114,9 +114,9 @@ LogicalResult Checker::checkLinear(Expr &call, CallInfo &info, unsigned) {
     bias = checkF32(*call.operands[2], "the bias of linear", 1);
     ok &= bias.has_value();
   }
-  if (x && (x->elem != ElemType::F32 || x->rank() < 1 || x->rank() > 2)) {
+  if (x && (x->elem != ElemType::F32 || x->rank() < 1)) {
     error(call.operands[0]->loc)
-        << "linear needs an f32 input [I] or [N, I], got " << str(*x);
+        << "linear needs an f32 input [..., I], got " << str(*x);
     return failure();
   }
   if (!x || !weight)

@@ -200,6 +200,116 @@ private:
   llvm::DenseMap<int64_t, Value> constants;
 };
 
+/// The contraction the frontend builds for products with leading axes
+/// (frontend/MLIRGen.cpp, emitContraction), on buffers:
+///   C[b..., m..., n] += A[b..., m..., k] * B[b..., k, n]   (or B[b..., n, k])
+/// rewritten into a matmul (no b) or batch_matmul of views that collapse the
+/// b axes into one and the m axes into one, which the pattern below sends to
+/// BLAS. Left alone when a view would not be contiguous.
+LogicalResult collapseContraction(RewriterBase &rewriter,
+                                  linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+    return failure();
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->k.size() != 1 || dims->n.size() != 1 ||
+      dims->m.empty())
+    return failure();
+  unsigned loops = op.getNumLoops(), batch = dims->batch.size(),
+           rows = dims->m.size();
+  // The loops in the order batch, rows, n, k, and the maps of that form.
+  MLIRContext *ctx = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> mapA, mapB, mapC;
+  for (unsigned i = 0; i < batch + rows; ++i) {
+    mapA.push_back(d(i));
+    mapC.push_back(d(i));
+    if (i < batch)
+      mapB.push_back(d(i));
+  }
+  AffineExpr n = d(loops - 2), k = d(loops - 1);
+  mapA.push_back(k);
+  mapC.push_back(n);
+  SmallVector<AffineExpr> mapBT = mapB;
+  mapB.append({k, n});
+  mapBT.append({n, k});
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (maps[0] != AffineMap::get(loops, 0, mapA, ctx) ||
+      maps[2] != AffineMap::get(loops, 0, mapC, ctx))
+    return failure();
+  bool transposeB = maps[1] == AffineMap::get(loops, 0, mapBT, ctx);
+  if (!transposeB && maps[1] != AffineMap::get(loops, 0, mapB, ctx))
+    return failure();
+  if (!llvm::all_of(op->getOperandTypes(), [](Type type) {
+        return cast<MemRefType>(type).getElementType().isF32();
+      }))
+    return failure();
+
+  // Groups: the batch axes, then the rows (A and C only), then one per axis.
+  auto groups = [&](unsigned rank, bool hasRows) {
+    SmallVector<ReassociationIndices> result;
+    int64_t axis = 0;
+    auto group = [&](int64_t size) {
+      ReassociationIndices &indices = result.emplace_back();
+      for (int64_t end = axis + size; axis < end; ++axis)
+        indices.push_back(axis);
+    };
+    if (batch)
+      group(batch);
+    if (hasRows)
+      group(rows);
+    while (axis < int64_t(rank))
+      group(1);
+    return result;
+  };
+  Value a = op.getDpsInputOperand(0)->get(), b = op.getDpsInputOperand(1)->get(),
+        c = op.getDpsInitOperand(0)->get();
+  SmallVector<ReassociationIndices> groupsA =
+      groups(cast<MemRefType>(a.getType()).getRank(), true);
+  SmallVector<ReassociationIndices> groupsB =
+      groups(cast<MemRefType>(b.getType()).getRank(), false);
+  SmallVector<ReassociationIndices> groupsC =
+      groups(cast<MemRefType>(c.getType()).getRank(), true);
+  for (auto [value, reassociation] :
+       {std::make_pair(a, &groupsA), std::make_pair(b, &groupsB),
+        std::make_pair(c, &groupsC)})
+    if (!memref::CollapseShapeOp::isGuaranteedCollapsible(
+            cast<MemRefType>(value.getType()), *reassociation))
+      return failure();
+
+  // A zero fill of C right before the product keeps working on the view,
+  // so that it still becomes beta = 0.
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+  if (fill && (fill.getOutputs().size() != 1 || fill.getOutputs()[0] != c))
+    fill = nullptr;
+  rewriter.setInsertionPoint(fill ? fill.getOperation() : op.getOperation());
+  Location loc = op.getLoc();
+  auto collapse = [&](Value value,
+                      ArrayRef<ReassociationIndices> reassociation) -> Value {
+    if (reassociation.size() ==
+        size_t(cast<MemRefType>(value.getType()).getRank()))
+      return value;
+    return rewriter.create<memref::CollapseShapeOp>(loc, value, reassociation);
+  };
+  Value inputs[] = {collapse(a, groupsA), collapse(b, groupsB)};
+  Value output = collapse(c, groupsC);
+  if (fill)
+    rewriter.modifyOpInPlace(fill,
+                             [&] { fill.getOutputsMutable()[0].set(output); });
+  rewriter.setInsertionPoint(op);
+  if (batch && transposeB)
+    rewriter.create<linalg::BatchMatmulTransposeBOp>(loc, inputs, output);
+  else if (batch)
+    rewriter.create<linalg::BatchMatmulOp>(loc, inputs, output);
+  else if (transposeB)
+    rewriter.create<linalg::MatmulTransposeBOp>(loc, inputs, output);
+  else
+    rewriter.create<linalg::MatmulOp>(loc, inputs, output);
+  rewriter.eraseOp(op);
+  return success();
+}
+
 class MatmulToBlasPattern : public OpInterfaceRewritePattern<linalg::LinalgOp> {
 public:
   MatmulToBlasPattern(MLIRContext *ctx, int64_t minFlops)
@@ -414,6 +524,12 @@ struct AttnMatmulToBlasPass
                          << static_cast<int64_t>(minFlops);
       return signalPassFailure();
     }
+    IRRewriter rewriter(module.getContext());
+    SmallVector<linalg::GenericOp> generics;
+    module.walk([&](linalg::GenericOp op) { generics.push_back(op); });
+    for (linalg::GenericOp op : generics)
+      (void)collapseContraction(rewriter, op);
+
     SmallVector<Operation *> candidates;
     bool needsSgemm = false, needsSgemv = false;
     module.walk([&](linalg::LinalgOp op) {

@@ -207,6 +207,15 @@ def AttnMatmulToBlas : Pass<"attn-matmul-to-blas", "mlir::ModuleOp"> {
     100..2000 (bench/blas/gemv_vs_gemm.c; attnrt_sgemm itself forwards
     products with m == 1 or n == 1 to sgemv for the same reason).
     Batched products become an scf.for over the batch with one call each.
+    First, the `linalg.generic` contractions that the frontend builds for
+    products with leading axes, C[b..., m..., n] += A[b..., m..., k] *
+    B[b..., k, n] (or B[b..., n, k], as `linear`), become a `linalg.matmul`
+    (no b axes) or `linalg.batch_matmul` (`_transpose_b`) of
+    `memref.collapse_shape` views that join the b axes and the m axes, when
+    every view is contiguous; a zero fill of C right before it is moved to
+    C's view. (On tensors the product cannot be computed collapsed:
+    expanding [B * S, N] back to [B, S, N] with B and S both run-time sizes
+    is a tensor.expand_shape that MLIR 19 cannot bufferize.)
     The index arithmetic (flop counts, addresses, leading dimensions) is
     `affine.apply` / `affine.max`, folded to constants where the sizes and
     strides are static; lower-affine expands the rest.

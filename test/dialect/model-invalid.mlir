@@ -64,7 +64,7 @@ module attributes {attn.model = #attn.model<"m", dims = [#attn.dim<"S">], params
 
 // -----
 
-// expected-error @+1 {{attn.model: param '1w' is not usable as a C identifier}}
+// expected-error @+1 {{attn.model: param '1w' is not a parameter name (parts of letters, digits and '_' joined by '.')}}
 module attributes {attn.model = #attn.model<"m", dims = [], params = [#attn.arg<"1w" : f32[2]>], entries = []>} {
 }
 

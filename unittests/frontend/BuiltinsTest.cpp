@@ -28,14 +28,16 @@ TEST(BuiltinsTest, FamiliesTakeAKindAfterTheDot) {
   EXPECT_EQ(calleeKind("score"), "");
   // Other builtins take no kind.
   EXPECT_EQ(lookupBuiltin("tanh.x"), nullptr);
-  EXPECT_EQ(lookupBuiltin("layer_norm"), nullptr);
+  EXPECT_EQ(lookupBuiltin("layer_norm.x"), nullptr);
+  EXPECT_EQ(lookupBuiltin("dropout"), nullptr);
 }
 
 TEST(BuiltinsTest, SuggestsOnlyCloseNames) {
   EXPECT_EQ(suggestBuiltin("atention"), "attention");
   EXPECT_EQ(suggestBuiltin("lstm_cel"), "lstm_cell");
   EXPECT_EQ(suggestBuiltin("scor.additive"), "score.additive");
-  EXPECT_EQ(suggestBuiltin("layer_norm"), "");
+  EXPECT_EQ(suggestBuiltin("layer_nrom"), "layer_norm");
+  EXPECT_EQ(suggestBuiltin("dropout"), "");
   EXPECT_EQ(suggestBuiltin("x"), "");
 }
 
