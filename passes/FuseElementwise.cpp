@@ -40,8 +40,11 @@ struct AttnFuseElementwisePass
     linalg::populateElementwiseOpsFusionPatterns(
         patterns, [](OpOperand *operand) {
           Operation *producer = operand->get().getDefiningOp();
-          return isa_and_nonnull<linalg::GenericOp>(producer) &&
-                 isa<linalg::GenericOp>(operand->getOwner()) &&
+          auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
+          // A product written as a generic (leading axes) stays a plain
+          // contraction, which attn-matmul-to-blas sends to BLAS.
+          return isa_and_nonnull<linalg::GenericOp>(producer) && consumer &&
+                 !linalg::isaContractionOpInterface(consumer) &&
                  producer->hasOneUse();
         });
     if (failed(

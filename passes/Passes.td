@@ -277,7 +277,10 @@ def AttnFuseElementwise : Pass<"attn-fuse-elementwise"> {
     propagates `tensor.expand_shape` through producers by rewriting
     `linalg.matmul` into `linalg.generic` (as happens to the projections in
     front of a multi-head split), which hides the product from
-    `attn-matmul-to-blas`. Here only generics fuse with generics.
+    `attn-matmul-to-blas`. Here only generics fuse with generics, and never
+    into a generic that is a contraction (the products with leading axes
+    of the frontend): a `relu` fused into the second `linear` of a
+    feed-forward block would turn its sgemm into scalar loops.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }

@@ -66,3 +66,39 @@ func.func @two_uses(%a: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
   } -> tensor<4x4xf32>
   return %1, %2 : tensor<4x4xf32>, tensor<4x4xf32>
 }
+
+// -----
+
+// A relu feeding a product written as a generic contraction (the second
+// linear of a feed-forward block over [B, S, F]) stays its own loop: fused,
+// the product would no longer be a contraction that attn-matmul-to-blas
+// sends to BLAS.
+#rows = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+#wt = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
+#out = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @spares_contraction
+// CHECK: %[[R:.+]] = linalg.generic
+// CHECK: arith.maximumf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[R]], %{{.+}} :
+// CHECK-NOT: arith.maximumf
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @spares_contraction(%x: tensor<2x3x8xf32>, %w: tensor<4x8xf32>) -> tensor<2x3x4xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x3x8xf32>
+  %relu = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]} ins(%x : tensor<2x3x8xf32>) outs(%e : tensor<2x3x8xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<2x3x8xf32>
+  %e2 = tensor.empty() : tensor<2x3x4xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e2 : tensor<2x3x4xf32>) -> tensor<2x3x4xf32>
+  %y = linalg.generic {indexing_maps = [#rows, #wt, #out], iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%relu, %w : tensor<2x3x8xf32>, tensor<4x8xf32>) outs(%init : tensor<2x3x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %c, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3x4xf32>
+  return %y : tensor<2x3x4xf32>
+}
