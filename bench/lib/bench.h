@@ -1,5 +1,6 @@
-/* Timing and buffers shared by the C harnesses of bench/ (step_bench.c,
- * attention/driver.c). Header-only: include it once per program.
+/* Timing, buffers and peak memory shared by the C harnesses of bench/
+ * (step_bench.c, attention/driver.c, transformer/driver.c). Header-only:
+ * include it once per program.
  *
  * bench_measure: warm-up (>= 0.2 s and >= `warmup_calls` calls), then up to
  * `samples` samples, each `reps` consecutive calls with reps chosen so that
@@ -9,6 +10,7 @@
 #ifndef ATTNC_BENCH_LIB_BENCH_H
 #define ATTNC_BENCH_LIB_BENCH_H
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +97,44 @@ static bench_timing bench_measure(bench_body body, void *context, int samples,
   bench_timing result = {t[0], t[samples / 2], reps, samples};
   free(t);
   return result;
+}
+
+/* The peak RSS of this process (VmHWM), in KiB; -1 if unknown. Not
+ * ru_maxrss: Linux carries that over from the parent across fork and exec,
+ * so a harness started by a Python process holding PyTorch would start at
+ * the parent's peak. */
+static inline long bench_peak_rss_kib(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  long kib = -1;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+      break;
+  if (f)
+    fclose(f);
+  return kib;
+}
+
+/* malloc_trim(0) (free heap memory back to the system, so that it is not
+ * resident at the baseline), then resets the peak RSS to the current RSS
+ * (Linux: clear_refs 5). */
+static inline void bench_reset_peak_rss(void) {
+  malloc_trim(0);
+  FILE *f = fopen("/proc/self/clear_refs", "w");
+  if (f)
+    fputs("5", f), fclose(f);
+}
+
+/* Writes `bytes` bytes to DIR/NAME.bin; exits on failure. */
+static inline void bench_write_file(const char *dir, const char *name,
+                                    const void *data, size_t bytes) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s.bin", dir, name);
+  FILE *f = fopen(path, "wb");
+  if (!f || fwrite(data, 1, bytes, f) != bytes || fclose(f)) {
+    perror(path);
+    exit(1);
+  }
 }
 
 #endif

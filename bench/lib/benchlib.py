@@ -1,5 +1,6 @@
 """Timing and machine information shared by the Python drivers of bench/
-(seq2seq/torch_step.py, attention/run.py). Runs under /usr/bin/python3."""
+(seq2seq/torch_step.py, attention/run.py, transformer/run.py). Runs under
+/usr/bin/python3."""
 
 import os
 import platform
@@ -61,3 +62,77 @@ def cpu_model():
     if "Hypervisor vendor" in fields:
         parts.append(f"{fields['Hypervisor vendor']} VM")
     return ", ".join(parts)
+
+
+def isa_flags():
+    """The vector ISA extensions the CPU reports (from /proc/cpuinfo's
+    flags), e.g. ["avx", "avx2", "fma", "f16c"]; None if unknown."""
+    wanted = ("sse4_2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw",
+              "avx512vl", "avx512_vnni", "avx512_bf16", "amx_tile")
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return [x for x in wanted if x in flags]
+    except OSError:
+        pass
+    return None
+
+
+def peak_rss_kib():
+    """VmHWM of this process, in KiB; -1 if unknown (not ru_maxrss, which a
+    process inherits from its parent across exec)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return -1
+
+
+def reset_peak_rss():
+    """malloc_trim(0) (free heap memory back to the system, so that it is
+    not resident at the baseline), then the peak RSS becomes the current RSS
+    (Linux: clear_refs 5). bench.h's bench_reset_peak_rss."""
+    import ctypes
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def best_of(runs, measure_once, key):
+    """Calls measure_once() `runs` times (one process each) and keeps the
+    result with the lowest `key` (a median: 2 threads on a VM give one of
+    two speeds per process start); "runs" lists every run's min/median."""
+    results = [measure_once() for _ in range(runs)]
+    best = dict(min(results, key=lambda r: r[key]))
+    best["runs"] = [{k: r[k] for k in r if k.endswith(("min_us", "median_us",
+                                                       "min_s", "median_s"))}
+                    for r in results]
+    return best
+
+
+def describe_tree(root):
+    """`git describe --always --dirty` of the source tree, None if unknown."""
+    try:
+        return subprocess.run(["git", "-C", root, "describe", "--always",
+                               "--dirty"], capture_output=True,
+                              text=True).stdout.strip() or None
+    except OSError:
+        return None
+
+
+def ints(text):
+    """"1,2,4" -> [1, 2, 4] (command-line lists)."""
+    return [int(x) for x in text.split(",") if x]
+
+
+def fmt_ms(x):
+    """Milliseconds for the tables: 3 significant digits or so."""
+    return f"{x:.3f}" if x < 1 else f"{x:.2f}" if x < 100 else f"{x:.0f}"
