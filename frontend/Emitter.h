@@ -64,10 +64,11 @@ protected:
       Location at, const Type &type, llvm::ArrayRef<Operand> operands,
       llvm::function_ref<Value(OpBuilder &, Location, ValueRange)> body);
   Value emitMatMul(Location at, const Expr &expr, Value a, Value b);
-  /// a @ b (a @ b^T with `transposeB`) into a zero-filled value of `type`:
-  /// a named linalg op, or a linalg.generic contraction for leading axes.
+  /// a @ b (a @ b^T with `transposeB`) added to `init` (by default zeros)
+  /// of `type`: a named linalg op, or a linalg.generic contraction for
+  /// leading axes.
   Value emitContraction(Location at, Value a, Value b, bool transposeB,
-                        const Type &type);
+                        const Type &type, Value init = Value());
   Value emitSlice(Location at, const Expr &expr, Value input);
   Value emitSwapLastAxes(Location at, Value input, const Type &resultType);
   /// The elementwise math builtins: `fn` applied to each element of the

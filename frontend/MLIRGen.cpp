@@ -270,10 +270,11 @@ Value Emitter::emitElementwise(
 }
 
 Value Emitter::emitContraction(Location at, Value a, Value b, bool transposeB,
-                               const attnc::Type &type) {
+                               const attnc::Type &type, Value init) {
   unsigned rankA = cast<RankedTensorType>(a.getType()).getRank();
   unsigned rankB = cast<RankedTensorType>(b.getType()).getRank();
-  Value init = zeros(at, type);
+  if (!init)
+    init = zeros(at, type);
   mlir::Type resultType = tensorType(type);
   // An array, not `ValueRange inputs{a, b}`: a ValueRange would point into
   // an initializer_list that dies at the end of its statement.

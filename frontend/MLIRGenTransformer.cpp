@@ -230,13 +230,15 @@ FailureOr<Values> Emitter::emitLayerNorm(const Expr &call, Args args,
 
 Value Emitter::emitLinearOf(Location at, Value x, Value weight, Value bias,
                             const attnc::Type &type) {
-  Value product = emitContraction(at, x, weight, /*transposeB=*/true, type);
-  if (!bias)
-    return product;
-  return emitElementwise(at, type, {Operand{product}, Operand{bias}},
-                         [](OpBuilder &b, Location l, ValueRange v) -> Value {
-                           return b.create<arith::AddFOp>(l, v[0], v[1]);
-                         });
+  // The product accumulates into the bias broadcast to every row: BLAS's
+  // beta = 1, and no second pass over the result to add it.
+  Value init;
+  if (bias)
+    init = emitElementwise(at, type, {Operand{bias}},
+                           [](OpBuilder &, Location, ValueRange v) -> Value {
+                             return v[0];
+                           });
+  return emitContraction(at, x, weight, /*transposeB=*/true, type, init);
 }
 
 FailureOr<Values> Emitter::emitMultiheadAttention(const Expr &call, Args args,

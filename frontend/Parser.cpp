@@ -80,6 +80,19 @@ private:
   Token tok, prev;
 };
 
+bool isKeyword(TokenKind kind) {
+  switch (kind) {
+  case TokenKind::KwModel:
+  case TokenKind::KwDim:
+  case TokenKind::KwConst:
+  case TokenKind::KwParam:
+  case TokenKind::KwFn:
+  case TokenKind::KwLayer:
+  case TokenKind::KwLet: return true;
+  default: return false;
+  }
+}
+
 std::string spell(const Token &token) {
   if (token.kind == TokenKind::Eof)
     return "end of file";
@@ -493,8 +506,9 @@ bool Parser::parseCallArgs(Expr &call) {
   if (consumeIf(TokenKind::RParen))
     return true;
   do {
-    // `name = expr` is a keyword argument; anything else is positional.
-    if (at(TokenKind::Identifier)) {
+    // `name = expr` is a keyword argument; anything else is positional. A
+    // keyword of the language names an argument too (`dim = 1`).
+    if (at(TokenKind::Identifier) || isKeyword(tok.kind)) {
       Token name = tok;
       Lexer saved = lexer;
       Token savedPrev = prev;

@@ -175,26 +175,26 @@ std::optional<Type> Checker::checkSlice(Expr &expr) {
     auto bound = [&](Expr *e, int64_t fallback) -> std::optional<int64_t> {
       if (!e)
         return fallback;
-      std::optional<int64_t> value = constantInt(
-          *e, "a slice bound", -std::numeric_limits<int32_t>::max());
-      if (value && *value < 0)
-        *value += size.size;
-      return value;
+      return constantInt(*e, "a slice bound",
+                         -std::numeric_limits<int32_t>::max());
     };
-    std::optional<int64_t> lo = bound(slice.lo.get(), 0);
-    std::optional<int64_t> hi =
-        slice.isRange ? bound(slice.hi.get(), size.size)
-                      : (lo ? std::optional<int64_t>(*lo + 1) : std::nullopt);
-    if (!lo || !hi) {
+    std::optional<int64_t> writtenLo = bound(slice.lo.get(), 0);
+    std::optional<int64_t> writtenHi =
+        slice.isRange ? bound(slice.hi.get(), size.size) : writtenLo;
+    if (!writtenLo || !writtenHi) {
       ok = false;
       continue;
     }
-    if (*lo < 0 || *hi > size.size || *lo >= *hi) {
+    int64_t lo = *writtenLo < 0 ? *writtenLo + size.size : *writtenLo;
+    int64_t hi = *writtenHi < 0 ? *writtenHi + size.size : *writtenHi;
+    if (!slice.isRange)
+      hi = lo + 1;
+    if (lo < 0 || hi > size.size || lo >= hi) {
       mlir::InFlightDiagnostic diag = error(slice.loc);
       if (slice.isRange)
-        diag << "slice " << *lo << ":" << *hi;
+        diag << "slice " << *writtenLo << ":" << *writtenHi;
       else
-        diag << "index " << *lo;
+        diag << "index " << *writtenLo;
       diag << " is out of bounds for axis " << axis << " of " << str(*operand)
            << (slice.isRange ? " (a slice selects 1 to " : " (0 to ")
            << (slice.isRange ? size.size : size.size - 1)
@@ -202,10 +202,10 @@ std::optional<Type> Checker::checkSlice(Expr &expr) {
       ok = false;
       continue;
     }
-    slice.begin = *lo;
-    slice.end = *hi;
+    slice.begin = lo;
+    slice.end = hi;
     if (slice.isRange)
-      result.shape.push_back(Dim::known(*hi - *lo));
+      result.shape.push_back(Dim::known(hi - lo));
   }
   if (!ok)
     return std::nullopt;

@@ -44,8 +44,12 @@ void Checker::declareLayers() {
       diag.attachNote(source.loc(it->second.decl->loc)) << "first defined here";
     }
   }
-  for (auto &entry : layers)
-    checkLayer(entry.second);
+  // In the order of the file, so that messages do not depend on hashing.
+  for (FnDecl &layer : model.layers) {
+    auto it = layers.find(layer.name);
+    if (it != layers.end() && it->second.decl == &layer)
+      checkLayer(it->second);
+  }
 }
 
 void Checker::checkLayer(LayerState &layer) {
@@ -75,8 +79,9 @@ std::optional<llvm::SmallVector<Type, 2>>
 Checker::checkLayerCall(Expr &call, LayerState &layer, unsigned numResults) {
   const FnDecl &decl = *layer.decl;
   if (layer.state == LayerState::Checking) {
-    error(call.loc) << "layer '" << decl.name
-                    << "' calls itself; layers cannot be recursive";
+    error(call.loc) << "layer '" << decl.name << "' calls itself"
+                    << (currentFn == &decl ? "" : " through other layers")
+                    << "; layers cannot be recursive";
     return std::nullopt;
   }
   checkLayer(layer);

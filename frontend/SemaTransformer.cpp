@@ -8,6 +8,8 @@
 
 #include "frontend/Checker.h"
 
+#include "llvm/Support/Format.h"
+
 using namespace attnc;
 using namespace attnc::sema;
 using mlir::failure;
@@ -145,7 +147,9 @@ LogicalResult Checker::checkLayerNorm(Expr &call, CallInfo &info, unsigned) {
   if (const KeywordArg *arg = call.keyword("eps")) {
     std::optional<double> eps = constantValue(*arg->value, "eps");
     if (eps && *eps < 0) {
-      error(arg->value->loc) << "eps must be at least 0, got " << *eps;
+      std::string written;
+      llvm::raw_string_ostream(written) << llvm::format("%g", *eps);
+      error(arg->value->loc) << "eps must be at least 0, got " << written;
       eps.reset();
     }
     ok &= eps.has_value();
