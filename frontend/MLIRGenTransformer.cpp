@@ -172,45 +172,75 @@ FailureOr<Values> Emitter::emitLayerNorm(const Expr &call, Args args,
   int64_t rank = call.type.rank();
   attnc::Type rowType = call.type;
   rowType.shape.pop_back();
-  Value zero = f32Constant(builder, at, 0);
-  Value init = builder.create<linalg::FillOp>(at, zero, empty(at, rowType))
-                   .getResult(0);
-  // Welford's one pass over each row: the running mean and the sum of
-  // squared deviations from it, without the cancellation of E[x^2] - E[x]^2.
-  SmallVector<Value> moments = reduceLastAxis(
-      at, x, {init, init},
+  // One pass over each row for its mean and variance, from sums of the
+  // elements shifted by the row's first one, in f64: the shift takes out
+  // the row's offset, so s2/n - (s1/n)^2 does not cancel as
+  // E[x^2] - E[x]^2 does, and unlike Welford's update the sums have no
+  // division and vectorize.
+  auto xType = cast<RankedTensorType>(x.getType());
+  SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0)), sizes;
+  for (int64_t axis = 0; axis < rank; ++axis)
+    sizes.push_back(
+        axis + 1 == rank ? OpFoldResult(builder.getIndexAttr(1))
+        : xType.isDynamicDim(axis)
+            ? OpFoldResult(builder.create<tensor::DimOp>(at, x, axis).getResult())
+            : OpFoldResult(builder.getIndexAttr(xType.getDimSize(axis))));
+  SmallVector<OpFoldResult> strides(rank, builder.getIndexAttr(1));
+  Value shift = builder.create<tensor::ExtractSliceOp>(
+      at, tensorType(rowType), x, offsets, sizes, strides);
+  Value rowsF32 = empty(at, rowType);
+  SmallVector<OpFoldResult> rowSizes =
+      tensor::getMixedSizes(builder, at, rowsF32);
+  Value zero64 = builder.create<arith::ConstantOp>(at, builder.getF64FloatAttr(0));
+  Value empty64 = builder.create<tensor::EmptyOp>(at, rowSizes,
+                                                  builder.getF64Type());
+  Value init = builder.create<linalg::FillOp>(at, zero64, empty64).getResult(0);
+  auto reassoc = arith::FastMathFlagsAttr::get(builder.getContext(),
+                                               arith::FastMathFlags::reassoc);
+  SmallVector<Value> sums = reduceLastAxis(
+      at, {x, shift}, {init, init},
       [&](OpBuilder &b, Location l, ValueRange a) -> SmallVector<Value> {
-        Value index = b.create<linalg::IndexOp>(l, rank - 1);
-        Value count = b.create<arith::SIToFPOp>(
-            l, b.getF32Type(),
-            b.create<arith::IndexCastOp>(
-                l, b.getI64Type(),
-                b.create<arith::AddIOp>(
-                    l, index, b.create<arith::ConstantIndexOp>(l, 1))));
-        Value delta = b.create<arith::SubFOp>(l, a[0], a[1]);
-        Value mean = b.create<arith::AddFOp>(
-            l, a[1], b.create<arith::DivFOp>(l, delta, count));
-        Value m2 = b.create<arith::AddFOp>(
-            l, a[2],
-            b.create<arith::MulFOp>(l, delta,
-                                    b.create<arith::SubFOp>(l, a[0], mean)));
-        return {mean, m2};
+        Value d = b.create<arith::SubFOp>(
+            l, b.create<arith::ExtFOp>(l, b.getF64Type(), a[0]),
+            b.create<arith::ExtFOp>(l, b.getF64Type(), a[1]));
+        Value s1 = b.create<arith::AddFOp>(l, a[2], d, reassoc);
+        Value s2 = b.create<arith::AddFOp>(
+            l, a[3], b.create<arith::MulFOp>(l, d, d), reassoc);
+        return {s1, s2};
       });
-  // 1 / sqrt(var + eps) per row, with the biased variance as PyTorch.
-  Value width = axisSize(at, x, rank - 1);
+  // The mean, and 1 / sqrt(var + eps) with the biased variance as PyTorch.
+  Value width = builder.create<arith::ExtFOp>(at, builder.getF64Type(),
+                                              axisSize(at, x, rank - 1));
   double eps = info.eps;
-  Value rstd = emitElementwise(
-      at, rowType, {Operand{moments[1]}},
+  // The mean as shift + offset: x - mean is then (x - shift) - offset,
+  // exact for the x near the shift, where x - mean rounded would not be.
+  Value offset = emitElementwise(
+      at, rowType, {Operand{sums[0]}},
       [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-        Value var = b.create<arith::DivFOp>(l, a[0], width);
-        return b.create<math::RsqrtOp>(
-            l, b.create<arith::AddFOp>(l, var, f32Constant(b, l, eps)));
+        return b.create<arith::TruncFOp>(
+            l, b.getF32Type(), b.create<arith::DivFOp>(l, a[0], width));
+      });
+  Value rstd = emitElementwise(
+      at, rowType, {Operand{sums[0]}, Operand{sums[1]}},
+      [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        Value m1 = b.create<arith::DivFOp>(l, a[0], width);
+        Value m2 = b.create<arith::DivFOp>(l, a[1], width);
+        Value var = b.create<arith::MaximumFOp>(
+            l, b.create<arith::SubFOp>(l, m2, b.create<arith::MulFOp>(l, m1, m1)),
+            b.create<arith::ConstantOp>(l, b.getF64FloatAttr(0)));
+        Value std = b.create<math::SqrtOp>(
+            l, b.create<arith::AddFOp>(
+                   l, var, b.create<arith::ConstantOp>(l, b.getF64FloatAttr(eps))));
+        Value inverse = b.create<arith::DivFOp>(
+            l, b.create<arith::ConstantOp>(l, b.getF64FloatAttr(1)), std);
+        return b.create<arith::TruncFOp>(l, b.getF32Type(), inverse);
       });
   // The rows as [..., 1], which broadcast along the last axis.
   attnc::Type keptType = call.type;
   keptType.shape.back() = Dim::known(1);
   SmallVector<Operand> operands = {
-      Operand{x}, Operand{keepAxis(at, moments[0], keptType, rank - 1)},
+      Operand{x}, Operand{keepAxis(at, shift, keptType, rank - 1)},
+      Operand{keepAxis(at, offset, keptType, rank - 1)},
       Operand{keepAxis(at, rstd, keptType, rank - 1)}};
   for (Value affine : args.drop_front())
     operands.push_back(Operand{affine});
@@ -218,12 +248,13 @@ FailureOr<Values> Emitter::emitLayerNorm(const Expr &call, Args args,
   return Values{emitElementwise(
       at, call.type, operands,
       [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-        Value y = b.create<arith::MulFOp>(
+        Value centered = b.create<arith::SubFOp>(
             l, b.create<arith::SubFOp>(l, a[0], a[1]), a[2]);
+        Value y = b.create<arith::MulFOp>(l, centered, a[3]);
         if (numAffine >= 1)
-          y = b.create<arith::MulFOp>(l, y, a[3]);
+          y = b.create<arith::MulFOp>(l, y, a[4]);
         if (numAffine == 2)
-          y = b.create<arith::AddFOp>(l, y, a[4]);
+          y = b.create<arith::AddFOp>(l, y, a[5]);
         return y;
       })};
 }
