@@ -130,6 +130,9 @@ struct CallInfo {
   // weight_hh, then the biases if they are given.
   Direction direction = Direction::Forward;
   llvm::SmallVector<const Expr *, 4> weights[2];
+  /// A batch of sequences (a leading axis more), with `lengths = ...`.
+  bool batched = false;
+  const Expr *lengths = nullptr;
   /// argmax: every index is below this, when it is known at compile time.
   std::optional<int64_t> indexLimit;
   // Reductions and chunk: the axis (from 0), kept with size 1 or not.

@@ -119,6 +119,17 @@ protected:
                      const Type &type);
 
   // Helpers of the seq2seq builtins (MLIRGenSeq2Seq.cpp).
+  /// A recurrent layer over one sequence (or a cell's step): its results,
+  /// every one (outputs and final states, or the next states).
+  Values emitRecurrentOne(const Expr &call, Value input,
+                          llvm::ArrayRef<Value> states,
+                          llvm::ArrayRef<Value> forward,
+                          llvm::ArrayRef<Value> backward);
+  /// The same over a batch: an scf.for over the sequences, each read up to
+  /// its length.
+  Values emitRecurrentBatch(const Expr &call, llvm::ArrayRef<Value> args,
+                            Value lengths, llvm::ArrayRef<Value> forward,
+                            llvm::ArrayRef<Value> backward);
   /// A reduction over the last axis of inputs[0] into `inits` (one value
   /// per row); other inputs are either full-rank or per row.
   llvm::SmallVector<Value> reduceLastAxis(

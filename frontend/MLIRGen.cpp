@@ -11,10 +11,13 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringMap.h"
+
+#include <cmath>
 
 using namespace attnc;
 using namespace attnc::gen;
@@ -24,7 +27,7 @@ void attnc::loadFrontendDialects(MLIRContext &context) {
   context.loadDialect<attn::AttnDialect, arith::ArithDialect,
                       bufferization::BufferizationDialect, func::FuncDialect,
                       linalg::LinalgDialect, math::MathDialect,
-                      tensor::TensorDialect>();
+                      scf::SCFDialect, tensor::TensorDialect>();
 }
 
 namespace {
@@ -126,16 +129,24 @@ LogicalResult Generator::emitFn(const FnDecl &fn) {
     return failure();
 
   SmallVector<Value> returned;
+  // A value given to several outputs is computed into the first one and
+  // copied from there into the others: materialized twice, both would ask
+  // for it to be computed in place, which bufferization refuses.
+  llvm::DenseMap<Value, Value> materialized;
   for (auto [output, destination] : llvm::zip(fn.outputs, destinations)) {
     Value value = outputs.lookup(output.name);
     Location at = loc(output.loc);
+    if (Value first = materialized.lookup(value))
+      value = first;
+    Value computed = value;
     if (value.getType() != destination.getType())
       value = builder.create<tensor::CastOp>(at, destination.getType(), value);
-    returned.push_back(
-        builder
-            .create<bufferization::MaterializeInDestinationOp>(at, value,
-                                                                destination)
-            .getResult());
+    Value result = builder
+                       .create<bufferization::MaterializeInDestinationOp>(
+                           at, value, destination)
+                       .getResult();
+    materialized.try_emplace(computed, result);
+    returned.push_back(result);
   }
   builder.create<func::ReturnOp>(loc(fn.end), returned);
   return success();
@@ -527,7 +538,21 @@ FailureOr<Values> Emitter::emitRsqrt(const Expr &call, Args args, unsigned) {
 }
 
 FailureOr<Values> Emitter::emitLog(const Expr &call, Args args, unsigned) {
-  return emitMathOp<math::LogOp>(call, args);
+  return emitUnary(call, args, [](OpBuilder &b, Location l, Value x) -> Value {
+    // The polynomial approximation of math.log (attn-math-approx) takes
+    // subnormals for FLT_MIN: scale them into the normal range first,
+    // log(x) = log(x * 2^23) - 23 log(2).
+    auto constant = [&](double value) -> Value {
+      return b.create<arith::ConstantOp>(l, b.getF32FloatAttr(value));
+    };
+    Value tiny = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, x,
+                                         constant(0x1p-126));
+    Value scaled = b.create<arith::SelectOp>(
+        l, tiny, b.create<arith::MulFOp>(l, x, constant(0x1p23)), x);
+    Value log = b.create<math::LogOp>(l, scaled);
+    return b.create<arith::SelectOp>(
+        l, tiny, b.create<arith::SubFOp>(l, log, constant(23 * M_LN2)), log);
+  });
 }
 
 FailureOr<Values> Emitter::emitErf(const Expr &call, Args args, unsigned) {

@@ -11,8 +11,10 @@
 #include "dialect/AttnOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <limits>
@@ -196,35 +198,70 @@ FailureOr<Values> Emitter::emitArgmax(const Expr &call, Args args, unsigned) {
 /// gru / lstm (one attn op per direction) and gru_cell / lstm_cell.
 FailureOr<Values> Emitter::emitRecurrent(const Expr &call, Args args,
                                          unsigned numResults) {
+  const CallInfo &info = *call.info;
+  auto forward = emitAll(info.weights[0]);
+  auto backward = emitAll(info.weights[1]);
+  if (failed(forward) || failed(backward))
+    return failure();
+  if (!info.batched) {
+    Values results = emitRecurrentOne(call, args[0], args.drop_front(),
+                                      *forward, *backward);
+    results.resize(numResults);
+    return results;
+  }
+  Value lengths;
+  if (info.lengths) {
+    auto emitted = emit(*info.lengths);
+    if (failed(emitted))
+      return failure();
+    lengths = *emitted;
+  }
+  Values results = emitRecurrentBatch(call, args, lengths, *forward, *backward);
+  results.resize(numResults);
+  return results;
+}
+
+Values Emitter::emitRecurrentOne(const Expr &call, Value input,
+                                 ArrayRef<Value> givenStates,
+                                 ArrayRef<Value> forward,
+                                 ArrayRef<Value> backward) {
   Location at = loc(call.loc);
   const CallInfo &info = *call.info;
   bool lstm = info.builtin->has(kLstm);
   bool cell = info.builtin->has(kCell);
   unsigned numStates = lstm ? 2 : 1;
-  auto forward = emitAll(info.weights[0]);
-  if (failed(forward))
-    return failure();
+  // The state of one sequence: [H], or [2, H] for both directions.
+  int64_t hidden =
+      cast<RankedTensorType>(forward[1].getType()).getDimSize(1);
+  bool bidirectional = info.direction == Direction::Bidirectional;
+  SmallVector<int64_t> stateShape = {hidden};
+  if (bidirectional)
+    stateShape.insert(stateShape.begin(), 2);
+  auto stateType = RankedTensorType::get(stateShape, builder.getF32Type());
 
   if (cell) {
-    ValueRange biases = ArrayRef<Value>(*forward).drop_front(2);
+    ValueRange biases = forward.drop_front(2);
     if (!lstm)
       return Values{builder.create<attn::GruCellOp>(
-          at, args[1].getType(), args[0], args[1], (*forward)[0],
-          (*forward)[1], biases)};
+          at, stateType, input, givenStates[0], forward[0], forward[1],
+          biases)};
     auto op = builder.create<attn::LstmCellOp>(
-        at, args[1].getType(), args[1].getType(), args[0], args[1], args[2],
-        (*forward)[0], (*forward)[1], biases);
+        at, stateType, stateType, input, givenStates[0], givenStates[1],
+        forward[0], forward[1], biases);
     return Values{op.getNextState(), op.getNextCell()};
   }
 
-  // Initial states: given, or zeros. Sema records every result's type, also
-  // of results not bound: [1] is the final state's, [H] or [2, H].
-  const attnc::Type &stateType = info.results[1];
-  SmallVector<Value> states(args.begin() + 1, args.end());
-  while (states.size() < numStates)
-    states.push_back(zeros(at, stateType));
+  // Initial states: given, or zeros.
+  SmallVector<Value> states(givenStates.begin(), givenStates.end());
+  while (states.size() < numStates) {
+    Value zero = builder.create<arith::ConstantOp>(at,
+                                                   builder.getF32FloatAttr(0));
+    Value fresh = builder.create<tensor::EmptyOp>(at, stateShape,
+                                                  builder.getF32Type());
+    states.push_back(
+        builder.create<linalg::FillOp>(at, zero, fresh).getResult(0));
+  }
 
-  Value input = args[0];
   auto inputType = cast<RankedTensorType>(input.getType());
   // One direction: the outputs [S, H] and the final states [H].
   auto layer = [&](ArrayRef<Value> weights, ArrayRef<Value> initial,
@@ -245,47 +282,161 @@ FailureOr<Values> Emitter::emitRecurrent(const Expr &call, Args args,
     return {op.getOutputs(), op.getFinalState(), op.getFinalCell()};
   };
 
-  Values results;
-  if (info.direction != Direction::Bidirectional) {
-    results.append(
-        layer(*forward, states, info.direction == Direction::Reverse));
-  } else {
-    auto backward = emitAll(info.weights[1]);
-    if (failed(backward))
-      return failure();
-    // States are [2, H]: row 0 runs forward, row 1 backward (PyTorch's h_n).
-    int64_t hidden = stateType.shape[1].size;
-    auto rowType = RankedTensorType::get({hidden}, builder.getF32Type());
-    auto rows = [&](int64_t row) {
-      SmallVector<Value> initial;
-      for (Value state : states)
-        initial.push_back(builder.create<tensor::ExtractSliceOp>(
-            at, rowType, state,
-            ArrayRef<OpFoldResult>{builder.getIndexAttr(row),
-                                   builder.getIndexAttr(0)},
-            ArrayRef<OpFoldResult>{builder.getIndexAttr(1),
-                                   builder.getIndexAttr(hidden)},
-            ArrayRef<OpFoldResult>{builder.getIndexAttr(1),
-                                   builder.getIndexAttr(1)}));
-      return initial;
-    };
-    SmallVector<Value> ahead = layer(*forward, rows(0), false);
-    SmallVector<Value> behind = layer(*backward, rows(1), true);
-    // Outputs side by side [S, 2H]; final states stacked [2, H].
-    OpFoldResult zero = builder.getIndexAttr(0);
-    Value outputs = empty(at, info.results[0]);
-    outputs = insertAt(at, ahead[0], outputs, {zero, zero});
-    outputs = insertAt(at, behind[0], outputs,
-                       {zero, builder.getIndexAttr(hidden)});
-    results.push_back(outputs);
-    for (unsigned i = 1; i <= numStates; ++i) {
-      Value stacked = empty(at, stateType);
-      stacked = insertAt(at, ahead[i], stacked, {zero, zero});
-      stacked = insertAt(at, behind[i], stacked,
-                         {builder.getIndexAttr(1), zero});
-      results.push_back(stacked);
-    }
+  if (!bidirectional)
+    return layer(forward, states, info.direction == Direction::Reverse);
+  // States are [2, H]: row 0 runs forward, row 1 backward (PyTorch's h_n).
+  auto rowType = RankedTensorType::get({hidden}, builder.getF32Type());
+  auto rows = [&](int64_t row) {
+    SmallVector<Value> initial;
+    for (Value state : states)
+      initial.push_back(builder.create<tensor::ExtractSliceOp>(
+          at, rowType, state,
+          ArrayRef<OpFoldResult>{builder.getIndexAttr(row),
+                                 builder.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{builder.getIndexAttr(1),
+                                 builder.getIndexAttr(hidden)},
+          ArrayRef<OpFoldResult>{builder.getIndexAttr(1),
+                                 builder.getIndexAttr(1)}));
+    return initial;
+  };
+  SmallVector<Value> ahead = layer(forward, rows(0), false);
+  SmallVector<Value> behind = layer(backward, rows(1), true);
+  // Outputs side by side [S, 2H]; final states stacked [2, H].
+  OpFoldResult zero = builder.getIndexAttr(0);
+  SmallVector<OpFoldResult> outputSizes =
+      tensor::getMixedSizes(builder, at, ahead[0]);
+  outputSizes.back() = builder.getIndexAttr(2 * hidden);
+  Value outputs = builder.create<tensor::EmptyOp>(at, outputSizes,
+                                                  builder.getF32Type());
+  outputs = insertAt(at, ahead[0], outputs, {zero, zero});
+  outputs = insertAt(at, behind[0], outputs,
+                     {zero, builder.getIndexAttr(hidden)});
+  Values results{outputs};
+  for (unsigned i = 1; i <= numStates; ++i) {
+    Value stacked = builder.create<tensor::EmptyOp>(at, stateShape,
+                                                    builder.getF32Type());
+    stacked = insertAt(at, ahead[i], stacked, {zero, zero});
+    stacked = insertAt(at, behind[i], stacked, {builder.getIndexAttr(1), zero});
+    results.push_back(stacked);
   }
-  results.resize(numResults);
   return results;
+}
+
+Values Emitter::emitRecurrentBatch(const Expr &call, ArrayRef<Value> args,
+                                   Value lengths, ArrayRef<Value> forward,
+                                   ArrayRef<Value> backward) {
+  Location at = loc(call.loc);
+  const CallInfo &info = *call.info;
+  bool cell = info.builtin->has(kCell);
+  bool bidirectional = info.direction == Direction::Bidirectional;
+  Value input = args[0];
+  // Missing initial states are zeros for the whole batch, made before the
+  // loop: a zero state made in the loop would become, by empty-tensor
+  // elimination, a slice of the final states that the loop writes, which
+  // one-shot bufferization cannot then update in place.
+  SmallVector<Value> states(args.drop_front());
+  unsigned numStates = info.builtin->has(kLstm) ? 2 : 1;
+  while (states.size() < numStates)
+    states.push_back(zeros(at, info.results.back()));
+  // The sequences (or cell inputs) one after the other: sequence b reads
+  // rows [0, lengths[b]) of input[b]; its padded outputs stay zero.
+  // The loop writes into buffers of its own (alloc_tensor, which
+  // empty-tensor elimination leaves alone): written in place into the
+  // caller's output, the loop's results do not bufferize in MLIR 19 ("cannot
+  // avoid RaW conflict"), so they are copied there once at the end.
+  SmallVector<Value> inits;
+  for (auto [index, type] : llvm::enumerate(info.results)) {
+    SmallVector<Value> dynamicSizes;
+    for (const Dim &dim : type.shape)
+      if (dim.isVar())
+        dynamicSizes.push_back(dims.lookup(dim.dimVar));
+    Value buffer = builder.create<bufferization::AllocTensorOp>(
+        at, tensorType(type), dynamicSizes);
+    if (!cell && index == 0) {
+      Value zero =
+          builder.create<arith::ConstantOp>(at, builder.getF32FloatAttr(0));
+      buffer = builder.create<linalg::FillOp>(at, zero, buffer).getResult(0);
+    }
+    inits.push_back(buffer);
+  }
+  Value zero = builder.create<arith::ConstantIndexOp>(at, 0);
+  Value one = builder.create<arith::ConstantIndexOp>(at, 1);
+  Value batch = builder.create<tensor::DimOp>(at, input, 0);
+  auto idx = [&](int64_t v) -> OpFoldResult { return builder.getIndexAttr(v); };
+  // The slice of a batched state for sequence b: [b, :] of [B, H], or
+  // [:, b, :] of [2, B, H].
+  auto stateSlice = [&](Value b, int64_t hidden) {
+    SmallVector<OpFoldResult> offsets, sizes;
+    if (bidirectional) {
+      offsets = {idx(0), b, idx(0)};
+      sizes = {idx(2), idx(1), idx(hidden)};
+    } else {
+      offsets = {b, idx(0)};
+      sizes = {idx(1), idx(hidden)};
+    }
+    return std::make_pair(offsets, sizes);
+  };
+  int64_t hidden =
+      cast<RankedTensorType>(forward[1].getType()).getDimSize(1);
+  auto loop = builder.create<scf::ForOp>(
+      at, zero, batch, one, inits,
+      [&](OpBuilder &, Location, Value b, ValueRange acc) {
+        auto inputType = cast<RankedTensorType>(input.getType());
+        int64_t features = inputType.getShape().back();
+        SmallVector<OpFoldResult> offsets(inputType.getRank(), idx(0));
+        offsets[0] = b;
+        SmallVector<OpFoldResult> sizes = {idx(1)};
+        Value length;
+        if (!cell) {
+          length = lengths
+                       ? builder
+                             .create<arith::IndexCastOp>(
+                                 at, builder.getIndexType(),
+                                 builder.create<tensor::ExtractOp>(
+                                     at, lengths, ValueRange{b}))
+                             .getResult()
+                       : builder.create<tensor::DimOp>(at, input, 1).getResult();
+          sizes.push_back(length);
+        }
+        sizes.push_back(idx(features));
+        SmallVector<OpFoldResult> strides(sizes.size(), idx(1));
+        SmallVector<int64_t> rowShape = {features};
+        if (!cell)
+          rowShape.insert(rowShape.begin(), ShapedType::kDynamic);
+        Value rows = builder.create<tensor::ExtractSliceOp>(
+            at, RankedTensorType::get(rowShape, builder.getF32Type()), input,
+            offsets, sizes, strides);
+        SmallVector<int64_t> stateShape = {hidden};
+        if (bidirectional)
+          stateShape.insert(stateShape.begin(), 2);
+        auto stateType =
+            RankedTensorType::get(stateShape, builder.getF32Type());
+        SmallVector<Value> own;
+        for (Value state : states) {
+          auto [stateOffsets, stateSizes] = stateSlice(b, hidden);
+          SmallVector<OpFoldResult> ones(stateSizes.size(), idx(1));
+          own.push_back(builder.create<tensor::ExtractSliceOp>(
+              at, stateType, state, stateOffsets, stateSizes, ones));
+        }
+        Values results = emitRecurrentOne(call, rows, own, forward, backward);
+        SmallVector<Value> next;
+        for (auto [index, result] : llvm::enumerate(results)) {
+          bool isOutputs = !cell && index == 0;
+          SmallVector<OpFoldResult> at3, sizes3;
+          if (isOutputs) {
+            at3 = {b, idx(0), idx(0)};
+            sizes3 = {idx(1), length,
+                      idx(cast<RankedTensorType>(result.getType())
+                              .getShape()
+                              .back())};
+          } else {
+            std::tie(at3, sizes3) = stateSlice(b, hidden);
+          }
+          SmallVector<OpFoldResult> ones(sizes3.size(), idx(1));
+          next.push_back(builder.create<tensor::InsertSliceOp>(
+              at, result, acc[index], at3, sizes3, ones));
+        }
+        builder.create<scf::YieldOp>(at, next);
+      });
+  return Values(loop.getResults().begin(), loop.getResults().end());
 }

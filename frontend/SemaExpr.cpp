@@ -164,10 +164,25 @@ std::optional<Type> Checker::checkSlice(Expr &expr) {
       result.shape.push_back(size);
       continue;
     }
+    // A run-time size is at least 1: its first element is always there.
     if (size.isVar()) {
+      auto isLiteral = [](const ExprPtr &e, int64_t value) {
+        return e && e->kind == Expr::Kind::Integer && e->intValue == value;
+      };
+      bool first = slice.isRange
+                       ? (!slice.lo || isLiteral(slice.lo, 0)) &&
+                             isLiteral(slice.hi, 1)
+                       : isLiteral(slice.lo, 0);
+      if (first) {
+        slice.begin = 0;
+        slice.end = 1;
+        if (slice.isRange)
+          result.shape.push_back(Dim::known(1));
+        continue;
+      }
       error(slice.loc) << "axis " << axis << " of " << str(*operand)
                        << " has the run-time size " << dimStr(size)
-                       << "; only ':' can select from it";
+                       << "; only ':', 0 and 0:1 can select from it";
       ok = false;
       continue;
     }

@@ -303,6 +303,7 @@ LogicalResult Checker::checkRecurrent(Expr &call, CallInfo &info,
                                                  std::end(kWeights));
   if (!cell) {
     allowed.push_back("direction");
+    allowed.push_back("lengths");
     allowed.append(std::begin(kReverseWeights), std::end(kReverseWeights));
   }
   bool ok = true;
@@ -355,21 +356,49 @@ LogicalResult Checker::checkRecurrent(Expr &call, CallInfo &info,
     weightsOk &= checkRecurrentWeights(call, kReverseWeights, gates, hidden,
                                        input, info.weights[1]);
 
-  // The input and the states, against the sizes of the weights.
+  // The input and the states, against the sizes of the weights. A leading
+  // axis more is a batch of independent sequences (or cell inputs).
   unsigned directions = bidirectional ? 2 : 1;
   std::optional<Type> x = check(*call.operands[0]);
   int64_t inputRank = cell ? 1 : 2;
   if (x && weightsOk &&
-      (x->elem != ElemType::F32 || x->rank() != inputRank ||
+      (x->elem != ElemType::F32 ||
+       (x->rank() != inputRank && x->rank() != inputRank + 1) ||
        x->shape.back() != input)) {
     error(call.operands[0]->loc)
         << name << " needs an input f32[" << (cell ? "" : "S, ")
-        << dimStr(input) << "] (as its weight_ih), got " << str(*x);
+        << dimStr(input) << "] (as its weight_ih), or a batch f32[B, "
+        << (cell ? "" : "S, ") << dimStr(input) << "], got " << str(*x);
     x.reset();
   }
+  bool batched = x && x->rank() == inputRank + 1;
   Type state{ElemType::F32, {hidden}};
+  if (batched)
+    state.shape.insert(state.shape.begin(), x->shape[0]);
   if (directions == 2)
     state.shape.insert(state.shape.begin(), Dim::known(2));
+  // lengths = lens: sequence b has lens[b] steps; the rest is padding.
+  if (const KeywordArg *arg = call.keyword("lengths")) {
+    std::optional<Type> lengths = check(*arg->value);
+    if (lengths && x && !batched) {
+      error(arg->loc) << "lengths are for a batch of sequences f32[B, S, "
+                      << dimStr(input) << "]; the input is " << str(*x);
+      ok = false;
+    } else if (lengths && x &&
+               (lengths->elem != ElemType::I32 ||
+                lengths->shape != llvm::SmallVector<Dim, 4>{x->shape[0]})) {
+      error(arg->value->loc) << "the lengths of " << name << " must be i32["
+                             << dimStr(x->shape[0])
+                             << "], one per sequence, got " << str(*lengths);
+      ok = false;
+    } else if (lengths && x) {
+      // Each length bounds the rows read: checked before the kernel runs.
+      ok &= succeeded(requireInRange(*arg->value, x->shape[1],
+                                     "a sequence length", /*required=*/true));
+      info.lengths = arg->value.get();
+    }
+    ok &= lengths.has_value();
+  }
   for (unsigned i = 1; i < call.operands.size(); ++i) {
     std::optional<Type> type = check(*call.operands[i]);
     ok &= type.has_value();
@@ -387,10 +416,13 @@ LogicalResult Checker::checkRecurrent(Expr &call, CallInfo &info,
 
   // Every result's type, also of those not bound: MLIRGen needs the states'.
   if (!cell) {
-    Type outputs{ElemType::F32, {x->shape[0], hidden}};
+    Type outputs{ElemType::F32, {x->shape[x->rank() - 2], hidden}};
+    if (batched)
+      outputs.shape.insert(outputs.shape.begin(), x->shape[0]);
     outputs.shape.back().size *= directions;
     info.results.push_back(outputs);
   }
+  info.batched = batched;
   info.results.append(numStates, state);
   info.direction = *direction;
   return success();

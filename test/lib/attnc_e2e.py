@@ -107,8 +107,8 @@ class CompiledModel:
             ]
             # Written also after a failed call, to show what it left there.
             for name, _ in outputs:
-                lines += [f'  {{ FILE *f = fopen(argv[arg++], "wb"); '
-                          f"fwrite({name}, 1, {name}_bytes, f); fclose(f); }}"]
+                lines += [f'  {{ FILE *out_file = fopen(argv[arg++], "wb"); '
+                          f"fwrite({name}, 1, {name}_bytes, out_file); fclose(out_file); }}"]
             lines += ["  return status ? 3 : 0;", "}"]
         lines += [
             "int main(int argc, char **argv) {",
