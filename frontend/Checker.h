@@ -56,6 +56,9 @@ std::optional<double> evalConstant(const Expr &expr);
 /// PyTorch, or nullopt if they do not broadcast.
 std::optional<Type> broadcast(const Type &a, const Type &b);
 
+/// A number as a message shows it: `1.5`, `-1`, `1e-05` (printf's %g).
+std::string formatNumber(double value);
+
 /// Turns a name of `decl` into the literal of its value.
 void replaceByValue(Expr &expr, const ConstDecl &decl);
 

@@ -8,6 +8,8 @@
 
 #include "frontend/Parser.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 #include <cstdlib>
 
 using namespace attnc;
@@ -30,6 +32,15 @@ private:
     tok = lexer.next();
   }
   bool at(TokenKind kind) const { return tok.kind == kind; }
+  /// The token after the current one.
+  Token peek() const {
+    Lexer copy = lexer;
+    return copy.next();
+  }
+  /// Whether the current token continues a dotted name after a '.': a
+  /// name, an index, or a keyword (state_dict keys such as
+  /// `encoder.layer.0`); "0.1" is two indices, lexed as one number.
+  bool atNamePart() const;
   bool consumeIf(TokenKind kind) {
     if (!at(kind))
       return false;
@@ -193,17 +204,31 @@ bool Parser::parseConsts(ModelDecl &model) {
   return true;
 }
 
+bool Parser::atNamePart() const {
+  if (at(TokenKind::Identifier) || at(TokenKind::Integer) ||
+      isKeyword(tok.kind))
+    return true;
+  return at(TokenKind::Float) &&
+         llvm::all_of(tok.text, [](char c) { return llvm::isDigit(c) || c == '.'; });
+}
+
 bool Parser::expectDottedName(std::string &name, SourceLoc &loc,
                               llvm::StringRef what) {
-  if (!expectName(name, loc, what))
+  // The first part may be a keyword too when a '.' follows (`model.fc`).
+  if (isKeyword(tok.kind) && peek().kind == TokenKind::Dot) {
+    name = tok.text.str();
+    loc = tok.loc;
+    consume();
+  } else if (!expectName(name, loc, what)) {
     return false;
+  }
   while (consumeIf(TokenKind::Dot)) {
     if (at(TokenKind::Identifier) && tok.text == "T") {
       source.error(tok.loc) << "'T' cannot be part of a name: '.T' is the "
                                "transpose";
       return false;
     }
-    if (!at(TokenKind::Identifier) && !at(TokenKind::Integer))
+    if (!atNamePart())
       return fail("a name or an index after '.'");
     name += "." + tok.text.str();
     consume();
@@ -437,9 +462,10 @@ ExprPtr Parser::parsePostfix() {
     if (!at(TokenKind::Dot))
       return expr;
     consume();
-    // `layers.0` and `layers.{i}` (a call's `params = ...`) are parts of a
-    // dotted name.
-    if (expr->kind == Expr::Kind::Name && at(TokenKind::Integer)) {
+    // `layers.0`, `encoder.layer.0.1` and `layers.{i}` (a call's
+    // `params = ...`) are parts of a dotted name.
+    if (expr->kind == Expr::Kind::Name && atNamePart() &&
+        !at(TokenKind::Identifier)) {
       expr->name += "." + tok.text.str();
       consume();
       continue;
@@ -563,6 +589,22 @@ ExprPtr Parser::parsePrimary() {
     consume();
     return name;
   }
+  case TokenKind::KwModel:
+  case TokenKind::KwDim:
+  case TokenKind::KwConst:
+  case TokenKind::KwParam:
+  case TokenKind::KwFn:
+  case TokenKind::KwLayer:
+  case TokenKind::KwLet:
+    // A keyword starts a dotted param name (`model.fc.weight`).
+    if (peek().kind == TokenKind::Dot) {
+      auto name = std::make_unique<Expr>(Expr::Kind::Name, loc);
+      name->name = tok.text.str();
+      consume();
+      return name;
+    }
+    fail("an expression");
+    return nullptr;
   case TokenKind::LParen: {
     consume();
     ExprPtr inner = parseExpr();

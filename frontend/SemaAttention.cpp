@@ -68,7 +68,8 @@ std::optional<ScoreArgs> Checker::checkScoreArgs(Expr &call, ScoreKind kind,
     else
       value = constantValue(*scale->value, "'scale'");
     if (value && (!(*value > 0) || !std::isfinite(*value))) {
-      error(scale->value->loc) << "'scale' must be positive, got " << *value;
+      error(scale->value->loc) << "'scale' must be positive, got "
+                               << formatNumber(*value);
       value.reset();
     }
     ok &= value.has_value();

@@ -7,6 +7,8 @@
 
 #include "frontend/Checker.h"
 
+#include "llvm/Support/Format.h"
+
 #include <cmath>
 #include <limits>
 
@@ -123,6 +125,12 @@ std::optional<Type> Checker::checkBinary(Expr &expr) {
                     << " (aligned at their last axes, the sizes of each axis "
                        "must be equal or one of them 1)";
   return result;
+}
+
+std::string sema::formatNumber(double value) {
+  std::string text;
+  llvm::raw_string_ostream(text) << llvm::format("%g", value);
+  return text;
 }
 
 std::optional<Type> sema::broadcast(const Type &a, const Type &b) {
@@ -368,7 +376,8 @@ std::optional<int64_t> Checker::constantInt(Expr &expr, llvm::StringRef what,
   if (!value)
     return std::nullopt;
   if (std::floor(*value) != *value) {
-    error(expr.loc) << what << " must be an integer, got " << *value;
+    error(expr.loc) << what << " must be an integer, got "
+                    << formatNumber(*value);
     return std::nullopt;
   }
   if (*value < min) {

@@ -101,7 +101,7 @@ LogicalResult Checker::checkEmbed(Expr &call, CallInfo &info, unsigned) {
   return success(ok);
 }
 
-/// linear(x, weight [, bias]): x W^T + b, as F.linear; x is [I] or [N, I].
+/// linear(x, weight [, bias]): x W^T + b, as F.linear; x is [..., I].
 LogicalResult Checker::checkLinear(Expr &call, CallInfo &info, unsigned) {
   bool ok = true;
   if (failed(checkSignature(call, 2, 3, {}, ok)))

@@ -8,8 +8,6 @@
 
 #include "frontend/Checker.h"
 
-#include "llvm/Support/Format.h"
-
 using namespace attnc;
 using namespace attnc::sema;
 using mlir::failure;
@@ -147,9 +145,8 @@ LogicalResult Checker::checkLayerNorm(Expr &call, CallInfo &info, unsigned) {
   if (const KeywordArg *arg = call.keyword("eps")) {
     std::optional<double> eps = constantValue(*arg->value, "eps");
     if (eps && *eps < 0) {
-      std::string written;
-      llvm::raw_string_ostream(written) << llvm::format("%g", *eps);
-      error(arg->value->loc) << "eps must be at least 0, got " << written;
+      error(arg->value->loc) << "eps must be at least 0, got "
+                             << formatNumber(*eps);
       eps.reset();
     }
     ok &= eps.has_value();
