@@ -219,6 +219,22 @@ typedef void (*attnrt_parallel_body)(int64_t begin, int64_t end, void *context);
 ATTNRT_API void attnrt_parallel_for(int64_t count, attnrt_parallel_body body,
                                     void *context);
 
+/*===----------------------------------------------------------------------===*
+ * Buffers of generated code
+ *===----------------------------------------------------------------------===*/
+
+/** The heap buffers of generated kernels (MLIR's memref-to-LLVM lowering
+ *  with use-generic-functions calls these instead of malloc and free): a
+ *  block of `size` bytes, 16-byte aligned, or NULL. Freed blocks of 64 KiB
+ *  or more are kept per thread (16 of them, 512 MiB at most) and reused by
+ *  later calls, so a kernel called in a loop does not fault in fresh pages
+ *  each time; a thread's blocks go back to malloc when it exits. Not for
+ *  applications: the names are MLIR's. */
+ATTNRT_API void *_mlir_memref_to_llvm_alloc(size_t size);
+/** Frees (or keeps for reuse) a block of _mlir_memref_to_llvm_alloc; NULL
+ *  is fine. */
+ATTNRT_API void _mlir_memref_to_llvm_free(void *pointer);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

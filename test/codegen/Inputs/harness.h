@@ -128,6 +128,10 @@ void attnrt_parallel_for(int64_t count,
   if (count > 0 && body)
     body(0, count, context);
 }
+
+/* The heap buffers of generated code (runtime/Alloc.c): plain malloc. */
+void *_mlir_memref_to_llvm_alloc(size_t size) { return malloc(size); }
+void _mlir_memref_to_llvm_free(void *pointer) { free(pointer); }
 #endif
 
 /*===----------------------------------------------------------------------===*
