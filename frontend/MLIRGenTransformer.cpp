@@ -200,9 +200,11 @@ FailureOr<Values> Emitter::emitLayerNorm(const Expr &call, Args args,
   SmallVector<Value> sums = reduceLastAxis(
       at, {x, shift}, {init, init},
       [&](OpBuilder &b, Location l, ValueRange a) -> SmallVector<Value> {
-        Value d = b.create<arith::SubFOp>(
-            l, b.create<arith::ExtFOp>(l, b.getF64Type(), a[0]),
-            b.create<arith::ExtFOp>(l, b.getF64Type(), a[1]));
+        // Named, so that the IR does not depend on the order in which the
+        // compiler evaluates call arguments (clang and g++ differ).
+        Value x64 = b.create<arith::ExtFOp>(l, b.getF64Type(), a[0]);
+        Value first64 = b.create<arith::ExtFOp>(l, b.getF64Type(), a[1]);
+        Value d = b.create<arith::SubFOp>(l, x64, first64);
         Value s1 = b.create<arith::AddFOp>(l, a[2], d, reassoc);
         Value s2 = b.create<arith::AddFOp>(
             l, a[3], b.create<arith::MulFOp>(l, d, d), reassoc);
@@ -225,9 +227,10 @@ FailureOr<Values> Emitter::emitLayerNorm(const Expr &call, Args args,
       [&](OpBuilder &b, Location l, ValueRange a) -> Value {
         Value m1 = b.create<arith::DivFOp>(l, a[0], width);
         Value m2 = b.create<arith::DivFOp>(l, a[1], width);
-        Value var = b.create<arith::MaximumFOp>(
-            l, b.create<arith::SubFOp>(l, m2, b.create<arith::MulFOp>(l, m1, m1)),
-            b.create<arith::ConstantOp>(l, b.getF64FloatAttr(0)));
+        Value spread =
+            b.create<arith::SubFOp>(l, m2, b.create<arith::MulFOp>(l, m1, m1));
+        Value zero = b.create<arith::ConstantOp>(l, b.getF64FloatAttr(0));
+        Value var = b.create<arith::MaximumFOp>(l, spread, zero);
         Value std = b.create<math::SqrtOp>(
             l, b.create<arith::AddFOp>(
                    l, var, b.create<arith::ConstantOp>(l, b.getF64FloatAttr(eps))));
