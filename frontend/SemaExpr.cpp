@@ -172,28 +172,6 @@ std::optional<Type> Checker::checkSlice(Expr &expr) {
       result.shape.push_back(size);
       continue;
     }
-    // A run-time size is at least 1: its first element is always there.
-    if (size.isVar()) {
-      auto isLiteral = [](const ExprPtr &e, int64_t value) {
-        return e && e->kind == Expr::Kind::Integer && e->intValue == value;
-      };
-      bool first = slice.isRange
-                       ? (!slice.lo || isLiteral(slice.lo, 0)) &&
-                             isLiteral(slice.hi, 1)
-                       : isLiteral(slice.lo, 0);
-      if (first) {
-        slice.begin = 0;
-        slice.end = 1;
-        if (slice.isRange)
-          result.shape.push_back(Dim::known(1));
-        continue;
-      }
-      error(slice.loc) << "axis " << axis << " of " << str(*operand)
-                       << " has the run-time size " << dimStr(size)
-                       << "; only ':', 0 and 0:1 can select from it";
-      ok = false;
-      continue;
-    }
     // Bounds as in Python: a negative one counts from the end.
     auto bound = [&](Expr *e, int64_t fallback) -> std::optional<int64_t> {
       if (!e)
@@ -201,6 +179,31 @@ std::optional<Type> Checker::checkSlice(Expr &expr) {
       return constantInt(*e, "a slice bound",
                          -std::numeric_limits<int32_t>::max());
     };
+    // A run-time size is unknown but at least 1: its first element, and
+    // everything from it, are always there.
+    if (size.isVar()) {
+      std::optional<int64_t> lo = bound(slice.lo.get(), 0);
+      std::optional<int64_t> hi =
+          slice.hi ? bound(slice.hi.get(), 0) : std::nullopt;
+      if (!lo || (slice.hi && !hi)) {
+        ok = false;
+        continue;
+      }
+      bool first = *lo == 0 && (!slice.isRange || hi == 1);
+      bool all = slice.isRange && *lo == 0 && !slice.hi;
+      if (first || all) {
+        slice.begin = 0;
+        slice.end = all ? -1 : 1;
+        if (slice.isRange)
+          result.shape.push_back(all ? size : Dim::known(1));
+        continue;
+      }
+      error(slice.loc) << "axis " << axis << " of " << str(*operand)
+                       << " has the run-time size " << dimStr(size)
+                       << "; only ':', 0, 0:1 and 0: can select from it";
+      ok = false;
+      continue;
+    }
     std::optional<int64_t> writtenLo = bound(slice.lo.get(), 0);
     std::optional<int64_t> writtenHi =
         slice.isRange ? bound(slice.hi.get(), size.size) : writtenLo;
