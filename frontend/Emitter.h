@@ -111,6 +111,10 @@ protected:
   // Helpers of the transformer builtins (MLIRGenTransformer.cpp).
   /// `reduced`, `type` without `axis`, as `type` (that axis of size 1).
   Value keepAxis(Location at, Value reduced, const Type &type, int64_t axis);
+  /// Elements [offset, offset + size) of `source` along `axis` and all of
+  /// its other axes, as `resultType` (without the axis when it drops it).
+  Value sliceAlong(Location at, Value source, int64_t axis, int64_t offset,
+                   int64_t size, mlir::RankedTensorType resultType);
   /// The size of an axis of `x` as an f32 scalar.
   Value axisSize(Location at, Value x, int64_t axis);
   /// x W^T + b over the last axis of x (any leading axes), into `type`;

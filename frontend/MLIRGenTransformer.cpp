@@ -144,24 +144,22 @@ FailureOr<Values> Emitter::emitChunk(const Expr &call, Args args,
   auto type = cast<RankedTensorType>(args[0].getType());
   int64_t part = type.getDimSize(info.axis) / info.results.size();
   Values parts;
-  for (unsigned i = 0; i < numResults; ++i) {
-    SmallVector<OpFoldResult> offsets, sizes;
-    for (int64_t axis = 0; axis < type.getRank(); ++axis) {
-      offsets.push_back(builder.getIndexAttr(axis == info.axis ? i * part : 0));
-      sizes.push_back(
-          axis == info.axis
-              ? OpFoldResult(builder.getIndexAttr(part))
-              : type.isDynamicDim(axis)
-                    ? OpFoldResult(
-                          builder.create<tensor::DimOp>(at, args[0], axis)
-                              .getResult())
-                    : OpFoldResult(builder.getIndexAttr(type.getDimSize(axis))));
-    }
-    SmallVector<OpFoldResult> strides(type.getRank(), builder.getIndexAttr(1));
-    parts.push_back(builder.create<tensor::ExtractSliceOp>(
-        at, tensorType(info.results[i]), args[0], offsets, sizes, strides));
-  }
+  for (unsigned i = 0; i < numResults; ++i)
+    parts.push_back(sliceAlong(at, args[0], info.axis, i * part, part,
+                               tensorType(info.results[i])));
   return parts;
+}
+
+Value Emitter::sliceAlong(Location at, Value source, int64_t axis,
+                          int64_t offset, int64_t size,
+                          mlir::RankedTensorType resultType) {
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(builder, at, source);
+  SmallVector<OpFoldResult> offsets(sizes.size(), builder.getIndexAttr(0));
+  SmallVector<OpFoldResult> strides(sizes.size(), builder.getIndexAttr(1));
+  offsets[axis] = builder.getIndexAttr(offset);
+  sizes[axis] = builder.getIndexAttr(size);
+  return builder.create<tensor::ExtractSliceOp>(at, resultType, source, offsets,
+                                                sizes, strides);
 }
 
 FailureOr<Values> Emitter::emitLayerNorm(const Expr &call, Args args,
@@ -177,17 +175,7 @@ FailureOr<Values> Emitter::emitLayerNorm(const Expr &call, Args args,
   // the row's offset, so s2/n - (s1/n)^2 does not cancel as
   // E[x^2] - E[x]^2 does, and unlike Welford's update the sums have no
   // division and vectorize.
-  auto xType = cast<RankedTensorType>(x.getType());
-  SmallVector<OpFoldResult> offsets(rank, builder.getIndexAttr(0)), sizes;
-  for (int64_t axis = 0; axis < rank; ++axis)
-    sizes.push_back(
-        axis + 1 == rank ? OpFoldResult(builder.getIndexAttr(1))
-        : xType.isDynamicDim(axis)
-            ? OpFoldResult(builder.create<tensor::DimOp>(at, x, axis).getResult())
-            : OpFoldResult(builder.getIndexAttr(xType.getDimSize(axis))));
-  SmallVector<OpFoldResult> strides(rank, builder.getIndexAttr(1));
-  Value shift = builder.create<tensor::ExtractSliceOp>(
-      at, tensorType(rowType), x, offsets, sizes, strides);
+  Value shift = sliceAlong(at, x, rank - 1, 0, 1, tensorType(rowType));
   Value rowsF32 = empty(at, rowType);
   SmallVector<OpFoldResult> rowSizes =
       tensor::getMixedSizes(builder, at, rowsF32);
@@ -296,18 +284,13 @@ FailureOr<Values> Emitter::emitMultiheadAttention(const Expr &call, Args args,
   // slices that bufferize to views, not copies.
   Values projected;
   for (int64_t i = 0; i < 3; ++i) {
-    Value weight = builder.create<tensor::ExtractSliceOp>(
-        at, *inWeight, ArrayRef<OpFoldResult>{builder.getIndexAttr(i * embed),
-                                              builder.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{builder.getIndexAttr(embed),
-                               builder.getIndexAttr(embed)},
-        ArrayRef<OpFoldResult>{builder.getIndexAttr(1), builder.getIndexAttr(1)});
+    auto f32 = builder.getF32Type();
+    Value weight = sliceAlong(at, *inWeight, 0, i * embed, embed,
+                              RankedTensorType::get({embed, embed}, f32));
     Value bias;
     if (*inBias)
-      bias = builder.create<tensor::ExtractSliceOp>(
-          at, *inBias, ArrayRef<OpFoldResult>{builder.getIndexAttr(i * embed)},
-          ArrayRef<OpFoldResult>{builder.getIndexAttr(embed)},
-          ArrayRef<OpFoldResult>{builder.getIndexAttr(1)});
+      bias = sliceAlong(at, *inBias, 0, i * embed, embed,
+                        RankedTensorType::get({embed}, f32));
     projected.push_back(emitLinearOf(at, args[i], weight, bias,
                                      call.operands[i]->type));
   }
