@@ -18,6 +18,7 @@
 #                  would take more than --seconds X (default 3; at least 3)
 #     --runs R     processes per measurement, the fastest kept (default 1)
 #   env:   ATTNC_BUILD_DIR (default build/), BENCH_THREADS (default 1,2),
+#          BENCH_NO_BUILD=1 (use the build as it is),
 #          CC (the C harness, default clang-19), ATTNC_FLAGS (more attnc
 #          flags for every model, e.g. "--query-block=64 --key-block=512")
 set -euo pipefail

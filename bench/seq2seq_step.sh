@@ -6,8 +6,10 @@
 # against PyTorch on the same inputs, and times one `step` with attnc,
 # PyTorch eager, TorchScript and the OpenBLAS sgemv floor, on 1 and 2
 # threads. Prints a markdown table and writes bench/results/seq2seq_step.json.
-#   usage: bench/seq2seq_step.sh [SAMPLES]        (default 200)
-#   env:   ATTNC_BUILD_DIR (default build/), BENCH_THREADS (default 1,2)
+#   usage: bench/seq2seq_step.sh [SAMPLES]        (default 200; there is no
+#          --quick: every run writes bench/results/seq2seq_step.json)
+#   env:   ATTNC_BUILD_DIR (default build/), BENCH_THREADS (default 1,2),
+#          BENCH_NO_BUILD=1 (use the build as it is)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"

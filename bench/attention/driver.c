@@ -96,40 +96,6 @@ static void run_sgemm(void *context) {
               a->v, d, 0.0f, a->o, d);
 }
 
-/* The peak RSS of this process (VmHWM), in KiB; -1 if unknown. Not
- * ru_maxrss: Linux carries that over from the parent across fork and exec,
- * so a driver started by a Python process holding PyTorch would start at
- * the parent's peak. */
-static long peak_rss_kib(void) {
-  FILE *f = fopen("/proc/self/status", "r");
-  char line[256];
-  long kib = -1;
-  while (f && fgets(line, sizeof line, f))
-    if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
-      break;
-  if (f)
-    fclose(f);
-  return kib;
-}
-
-/* Resets the peak RSS to the current RSS (Linux: clear_refs 5). */
-static void reset_peak_rss(void) {
-  FILE *f = fopen("/proc/self/clear_refs", "w");
-  if (f)
-    fputs("5", f), fclose(f);
-}
-
-static void write_floats(const char *dir, const char *name, const float *data,
-                         size_t count) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/%s.bin", dir, name);
-  FILE *f = fopen(path, "wb");
-  if (!f || fwrite(data, sizeof(float), count, f) != count || fclose(f)) {
-    perror(path);
-    exit(1);
-  }
-}
-
 static void usage(void) {
   fprintf(stderr, "usage: driver check|attnc|naive N [--weights FILE] "
                   "[--samples S] [--seconds X] [--out DIR] [--sgemm]\n");
@@ -188,17 +154,18 @@ int main(int argc, char **argv) {
 #endif
 
   if (check) {
+    size_t bytes = sizeof(float) * (size_t)(n * d);
     run_attnc(&args);
-    write_floats(out, "q", args.q, (size_t)(n * d));
-    write_floats(out, "k", args.k, (size_t)(n * d));
-    write_floats(out, "v", args.v, (size_t)(n * d));
-    write_floats(out, "attnc_o", args.o, (size_t)(n * d));
+    bench_write_file(out, "q", args.q, bytes);
+    bench_write_file(out, "k", args.k, bytes);
+    bench_write_file(out, "v", args.v, bytes);
+    bench_write_file(out, "attnc_o", args.o, bytes);
 #if WEIGHTS_OUT
-    write_floats(out, "attnc_w", args.w, (size_t)(n * n));
+    bench_write_file(out, "attnc_w", args.w, sizeof(float) * (size_t)(n * n));
 #endif
 #if NAIVE
     run_naive(&args);
-    write_floats(out, "naive_o", args.o, (size_t)(n * d));
+    bench_write_file(out, "naive_o", args.o, bytes);
 #endif
     MODEL_FN(destroy)(model);
     return 0;
@@ -209,11 +176,11 @@ int main(int argc, char **argv) {
    * allocated, so the peak RSS grows only by what the timed calls add. */
   args.s = bench_alloc(sizeof(float) * (size_t)(n * n));
   run_sgemm(&args);
-  reset_peak_rss();
-  long rss_before = peak_rss_kib();
+  bench_reset_peak_rss(0); /* 0: no malloc_trim, as this driver always did */
+  long rss_before = bench_peak_rss_kib();
   bench_timing t =
       bench_measure(naive ? run_naive : run_attnc, &args, samples, 1, seconds);
-  long rss_after = peak_rss_kib();
+  long rss_after = bench_peak_rss_kib();
   printf("{\"model\": \"%s\", \"role\": \"%s\", \"N\": %lld, \"D\": %lld, "
          "\"causal\": %d, \"openblas_threads\": %d, \"min_us\": %.3f, "
          "\"median_us\": %.3f, \"reps\": %ld, \"samples\": %ld, "

@@ -23,7 +23,6 @@ import datetime
 import json
 import os
 import platform
-import subprocess
 import sys
 
 import numpy as np
@@ -34,7 +33,8 @@ ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "bench", "lib"))
 sys.path.insert(0, os.path.join(ROOT, "examples", "seq2seq"))
 sys.path.insert(0, os.path.join(ROOT, "test", "lib"))
-from benchlib import cpu_model, loadavg  # noqa: E402
+from benchlib import (  # noqa: E402
+    best_of, cpu_model, describe_tree, fmt_pair as pair, ints, loadavg, run)
 import model as seq2seq_model  # noqa: E402  (save_safetensors)
 import torch_attention as TA  # noqa: E402
 import torch_ref  # noqa: E402  (the e2e tests' float64 references)
@@ -136,14 +136,6 @@ class Model:
             cmd += ["--weights", self.weights_path]
         out = run(cmd, env={**os.environ, "OMP_NUM_THREADS": str(threads)})
         return json.loads(out) if role != "check" else None
-
-
-def run(cmd, env=None):
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if result.returncode:
-        sys.exit(f"$ {' '.join(cmd)}\n{result.stdout}{result.stderr}"
-                 f"failed with exit code {result.returncode}")
-    return result.stdout
 
 
 def build_models(args):
@@ -278,17 +270,6 @@ def check_extras(models, n, threads, work, checks):
 
 # ---- timing -----------------------------------------------------------------
 
-def best_of(runs, measure_once, key):
-    """The run with the lowest median (2 threads on this VM give one of two
-    speeds per process start); all runs' min/median are kept."""
-    results = [measure_once() for _ in range(runs)]
-    best = dict(min(results, key=lambda r: r[key]))
-    best["runs"] = [{k: r[k] for k in r if k.endswith(("min_us", "median_us",
-                                                       "min_s", "median_s"))}
-                    for r in results]
-    return best
-
-
 def mib(kib):
     return kib / 1024
 
@@ -400,14 +381,6 @@ def time_extras(models, n, threads, args):
 
 # ---- output -----------------------------------------------------------------
 
-def ms(x):
-    return f"{x:.3f}" if x < 1 else f"{x:.2f}" if x < 100 else f"{x:.0f}"
-
-
-def pair(a, b):
-    return f"{ms(a)} / {ms(b)}"
-
-
 def print_tables(info, rows, extras, checks):
     print(f"Attention, one head, {info['date']}, {info['cpu']}; load average "
           f"{info['loadavg_before']} before, {info['loadavg_after']} after; "
@@ -457,19 +430,6 @@ def print_tables(info, rows, extras, checks):
         print(f"- {c['case']}: max abs diff {c['worst']:.1e} ("
               + ", ".join(f"{k} {v:.1e}" for k, v in
                           c["max_abs_diff"].items()) + ")")
-
-
-def ints(text):
-    return [int(x) for x in text.split(",") if x]
-
-
-def describe_tree(root):
-    try:
-        return subprocess.run(["git", "-C", root, "describe", "--always",
-                               "--dirty"], capture_output=True,
-                              text=True).stdout.strip() or None
-    except OSError:
-        return None
 
 
 def main():

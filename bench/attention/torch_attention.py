@@ -42,7 +42,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from benchlib import measure  # noqa: E402
+from benchlib import measure, peak_rss_kib, reset_peak_rss  # noqa: E402
 
 # name -> what it is, for the tables and the JSON
 VARIANTS = {
@@ -90,25 +90,6 @@ def random_inputs(n, d, seed=2026):
             for _ in range(3)]
 
 
-def peak_rss_kib():
-    """VmHWM (driver.c's peak_rss_kib: not ru_maxrss, which a process
-    inherits from its parent)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return -1
-
-
-def reset_peak_rss():
-    """The peak RSS becomes the current RSS (Linux: clear_refs 5)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-    except OSError:
-        pass
-
-
 def worker(variant, n, d, causal, threads, samples, seconds):
     torch.set_num_threads(threads)
     with torch.no_grad():
@@ -117,7 +98,7 @@ def worker(variant, n, d, causal, threads, samples, seconds):
         # allocated until the end (as driver.c's warm-up).
         s = q @ k.t()
         s @ v
-        reset_peak_rss()
+        reset_peak_rss(trim=False)  # as driver.c: no malloc_trim
         rss_before = peak_rss_kib()
         fn = make(variant, n, d, causal)
         best, median, reps, taken = measure(

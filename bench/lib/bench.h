@@ -115,11 +115,13 @@ static inline long bench_peak_rss_kib(void) {
   return kib;
 }
 
-/* malloc_trim(0) (free heap memory back to the system, so that it is not
- * resident at the baseline), then resets the peak RSS to the current RSS
- * (Linux: clear_refs 5). */
-static inline void bench_reset_peak_rss(void) {
-  malloc_trim(0);
+/* Resets the peak RSS to the current RSS (Linux: clear_refs 5); with
+ * `trim`, first malloc_trim(0) (free heap memory back to the system, so that
+ * it is not resident at the baseline; transformer/driver.c trims,
+ * attention/driver.c does not). */
+static inline void bench_reset_peak_rss(int trim) {
+  if (trim)
+    malloc_trim(0);
   FILE *f = fopen("/proc/self/clear_refs", "w");
   if (f)
     fputs("5", f), fclose(f);

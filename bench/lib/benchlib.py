@@ -1,11 +1,13 @@
-"""Timing and machine information shared by the Python drivers of bench/
-(seq2seq/torch_step.py, attention/run.py, transformer/run.py). Runs under
+"""Timing, peak memory and machine information shared by the Python
+drivers of bench/ (seq2seq/torch_step.py, attention/run.py and
+torch_attention.py, transformer/run.py and torch_layer.py). Runs under
 /usr/bin/python3."""
 
 import os
 import platform
 import re
 import subprocess
+import sys
 import time
 
 
@@ -90,15 +92,18 @@ def peak_rss_kib():
     return -1
 
 
-def reset_peak_rss():
-    """malloc_trim(0) (free heap memory back to the system, so that it is
-    not resident at the baseline), then the peak RSS becomes the current RSS
-    (Linux: clear_refs 5). bench.h's bench_reset_peak_rss."""
-    import ctypes
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+def reset_peak_rss(trim=True):
+    """The peak RSS becomes the current RSS (Linux: clear_refs 5); with
+    `trim`, first malloc_trim(0) (free heap memory back to the system, so
+    that it is not resident at the baseline; transformer/torch_layer.py
+    trims, attention/torch_attention.py does not). bench.h's
+    bench_reset_peak_rss."""
+    if trim:
+        import ctypes
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
@@ -128,6 +133,16 @@ def describe_tree(root):
         return None
 
 
+def run(cmd, env=None):
+    """Runs cmd (a list) and returns its stdout; if it fails, exits with the
+    command, its output and its exit code."""
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if result.returncode:
+        sys.exit(f"$ {' '.join(cmd)}\n{result.stdout}{result.stderr}"
+                 f"failed with exit code {result.returncode}")
+    return result.stdout
+
+
 def ints(text):
     """"1,2,4" -> [1, 2, 4] (command-line lists)."""
     return [int(x) for x in text.split(",") if x]
@@ -136,3 +151,8 @@ def ints(text):
 def fmt_ms(x):
     """Milliseconds for the tables: 3 significant digits or so."""
     return f"{x:.3f}" if x < 1 else f"{x:.2f}" if x < 100 else f"{x:.0f}"
+
+
+def fmt_pair(a, b):
+    """"min / median" in milliseconds for the tables (fmt_ms each)."""
+    return f"{fmt_ms(a)} / {fmt_ms(b)}"

@@ -36,7 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "examples", "seq2seq"))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import model as M  # noqa: E402
-from benchlib import cpu_model, loadavg, measure  # noqa: E402
+from benchlib import best_of, cpu_model, ints, loadavg, measure  # noqa: E402
 
 
 # ---- model sizes from the .attn file -----------------------------------------
@@ -206,18 +206,18 @@ def bench_model(spec, args, rows, checks):
     for threads in args.threads:
         out_path = os.path.join(work, f"attnc_out_t{threads}.bin")
         env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
-        runs = []
-        for _ in range(args.runs):
+
+        def run_harness():
             run = subprocess.run([harness, weights_path, input_path, out_path,
                                   floor_shapes, str(args.samples)],
                                  capture_output=True, text=True, env=env)
             if run.returncode:
                 sys.exit(f"{harness} failed:\n{run.stderr}")
-            runs.append(json.loads(run.stdout))
-        best = dict(min(runs, key=lambda r: r["attnc_median_us"]))
-        best["runs"] = [{k: r[k] for k in ("attnc_min_us", "attnc_median_us",
-                                           "floor_min_us", "floor_median_us")}
-                        for r in runs]
+            return json.loads(run.stdout)
+
+        # "runs": attnc_min_us, attnc_median_us, floor_min_us and
+        # floor_median_us of each process.
+        best = best_of(args.runs, run_harness, "attnc_median_us")
         best["outputs"] = read_outputs(out_path, c, S)
         attnc[threads] = best
 
@@ -311,7 +311,7 @@ def main():
     parser.add_argument("--command", default="bench/seq2seq_step.sh")
     parser.add_argument("models", nargs="+")
     args = parser.parse_args()
-    args.threads = [int(t) for t in args.threads.split(",")]
+    args.threads = ints(args.threads)
 
     load_before = loadavg()
     rows, checks = [], []

@@ -414,7 +414,7 @@ int main(int argc, char **argv) {
   layer_args one = {model, 1, 1, args.src, &one_len, one_out};
   run_attnc(&one);
 
-  bench_reset_peak_rss();
+  bench_reset_peak_rss(1);
   long rss_before = bench_peak_rss_kib();
   bench_timing t = bench_measure(run_attnc, &args, samples, 1, seconds);
   long rss_after = bench_peak_rss_kib();

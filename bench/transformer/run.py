@@ -23,7 +23,6 @@ import datetime
 import json
 import os
 import platform
-import subprocess
 import sys
 
 import numpy as np
@@ -35,7 +34,8 @@ sys.path.insert(0, os.path.join(ROOT, "bench", "lib"))
 sys.path.insert(0, os.path.join(ROOT, "test", "lib"))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 from benchlib import (  # noqa: E402
-    best_of, cpu_model, describe_tree, fmt_ms as ms, ints, isa_flags, loadavg)
+    best_of, cpu_model, describe_tree, fmt_ms as ms, fmt_pair as pair, ints,
+    isa_flags, loadavg, run)
 import torch_layer as TL  # noqa: E402
 import torch_transformer as tt  # noqa: E402
 from attnc_safetensors import save_file  # noqa: E402
@@ -57,14 +57,6 @@ FLOPS = ("B*S*(8*d*d + 4*d*ffn) + 4*B*S*S*d: 2 flops per multiply-add of "
 
 def layer_flops(b, s):
     return b * s * (8 * D * D + 4 * D * F) + 4 * b * s * s * D
-
-
-def run(cmd, env=None):
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if result.returncode:
-        sys.exit(f"$ {' '.join(cmd)}\n{result.stdout}{result.stderr}"
-                 f"failed with exit code {result.returncode}")
-    return result.stdout
 
 
 def threads_env(threads):
@@ -290,10 +282,6 @@ def limit(row):
 
 
 # ---- output -----------------------------------------------------------------
-
-def pair(a, b):
-    return f"{ms(a)} / {ms(b)}"
-
 
 def print_tables(info, rows, peaks, checks):
     print(f"nn.TransformerEncoderLayer (d 512, 8 heads, ffn 2048, post-norm, "
