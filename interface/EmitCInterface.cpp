@@ -342,8 +342,6 @@ void WrapperBuilder::emitEntry(EntryAttr entry, LLVM::LLVMFuncOp kernel) {
 
   builder.create<LLVM::CallOp>(loc, kernel, kernelArgs);
   builder.create<LLVM::ReturnOp>(loc, constant(i32, ATTNRT_OK));
-  // Only the C interface is exported; the kernel may be inlined into it.
-  kernel.setLinkage(LLVM::Linkage::Internal);
 }
 
 LogicalResult WrapperBuilder::checkSymbols() {
@@ -382,6 +380,18 @@ LogicalResult WrapperBuilder::run() {
   }
   if (failed(checkSymbols()))
     return failure();
+
+  // Only the model's API, defined below, leaves the object: the kernels
+  // (which may then be inlined into it), their outlined parallel bodies and
+  // upstream's helpers (dealloc_helper) become local, so that several
+  // models link into one program.
+  for (auto func : module.getOps<LLVM::LLVMFuncOp>())
+    if (!func.isExternal())
+      func.setLinkage(LLVM::Linkage::Internal);
+  for (auto global : module.getOps<LLVM::GlobalOp>())
+    if (global.getLinkage() == LLVM::Linkage::External &&
+        (global.getValueOrNull() || !global.getInitializerRegion().empty()))
+      global.setLinkage(LLVM::Linkage::Internal);
 
   emitCreate();
   emitDestroy();

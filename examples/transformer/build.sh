@@ -3,7 +3,7 @@
 # the two objects, libattnrt and OpenBLAS.
 #   usage: examples/transformer/build.sh [OUT_DIR]   (default: build/transformer)
 # ATTNC_BUILD_DIR: attnc's build directory (default: build/ at the top of
-# the tree); CC: the C compiler (default: cc); OBJCOPY (default: objcopy).
+# the tree); CC: the C compiler (default: cc).
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -12,9 +12,6 @@ OUT="${1:-$BUILD/transformer}"
 mkdir -p "$OUT"
 for model in encoder decoder; do
   "$BUILD/bin/attnc" "$HERE/$model.attn" -o "$OUT/$model.o" --header "$OUT/$model.h"
-  # Each object defines a global `dealloc_helper` (from MLIR's buffer
-  # deallocation), so two models clash at link time: make it local.
-  "${OBJCOPY:-objcopy}" --localize-symbol=dealloc_helper "$OUT/$model.o"
 done
 "${CC:-cc}" -O2 -Wall -Wextra -I "$OUT" -I "$ROOT/runtime/include" \
   "$HERE/app.c" "$OUT/encoder.o" "$OUT/decoder.o" \

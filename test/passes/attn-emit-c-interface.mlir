@@ -194,3 +194,34 @@ module attributes {attn.model = #attn.model<"two", dims = [], params = [],
     llvm.return
   }
 }
+
+// -----
+
+// Only the C interface leaves the object: every other definition (the
+// kernel, an outlined parallel body, upstream's dealloc_helper, a global)
+// becomes internal, so that several models link into one program;
+// declarations (malloc, the runtime) stay external.
+// CHECK-LABEL: module attributes {attn.model = #attn.model<"loc"
+// CHECK-DAG: llvm.mlir.global internal constant @table(dense<1.000000e+00> : tensor<2xf32>)
+// CHECK-DAG: llvm.func internal @dealloc_helper(
+// CHECK-DAG: llvm.func internal @__attnc_loc_f_parallel(
+// CHECK-DAG: llvm.func internal @__attnc_loc_f(
+// CHECK-DAG: llvm.func @_mlir_memref_to_llvm_free(!llvm.ptr)
+// CHECK-DAG: llvm.func @loc_create(
+// CHECK-DAG: llvm.func @loc_destroy(
+// CHECK-DAG: llvm.func @loc_f(
+module attributes {attn.model = #attn.model<"loc", dims = [], params = [],
+    entries = [#attn.entry<"f", kernel = @__attnc_loc_f, inputs = [], outputs = [#attn.arg<"y" : f32>]>]>} {
+  llvm.mlir.global external constant @table(dense<1.0> : tensor<2xf32>) : !llvm.array<2 x f32>
+  llvm.func @_mlir_memref_to_llvm_free(!llvm.ptr)
+  llvm.func @dealloc_helper(%p: !llvm.ptr) {
+    llvm.call @_mlir_memref_to_llvm_free(%p) : (!llvm.ptr) -> ()
+    llvm.return
+  }
+  llvm.func @__attnc_loc_f_parallel(%begin: i64, %end: i64, %context: !llvm.ptr) {
+    llvm.return
+  }
+  llvm.func @__attnc_loc_f(%y0: !llvm.ptr, %y1: !llvm.ptr, %y2: i64) {
+    llvm.return
+  }
+}
