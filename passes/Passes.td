@@ -381,8 +381,11 @@ def AttnEmitCInterface : Pass<"attn-emit-c-interface", "mlir::ModuleOp"> {
       its dtype and shape, so that a weights file that does not match fails
       at load time; a model without parameters accepts a NULL path.
     - The kernel gets a row-major descriptor per parameter, input and
-      output, then becomes internal: only the C interface is exported, and
-      LLVM may inline the kernel into its wrapper.
+      output. Every definition in the module but the C interface (the
+      kernels, their outlined parallel bodies, upstream's dealloc_helper,
+      globals) becomes internal: only `<model>_create`, `_destroy` and one
+      function per entry are exported, so that several models link into one
+      program, and LLVM may inline a kernel into its wrapper.
     - The runtime functions it calls and their types come from
       interface/RuntimeFunctions.def, checked against attnrt.h.
 
