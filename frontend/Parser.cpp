@@ -583,28 +583,6 @@ ExprPtr Parser::parsePrimary() {
     consume();
     return lit;
   }
-  case TokenKind::Identifier: {
-    auto name = std::make_unique<Expr>(Expr::Kind::Name, loc);
-    name->name = tok.text.str();
-    consume();
-    return name;
-  }
-  case TokenKind::KwModel:
-  case TokenKind::KwDim:
-  case TokenKind::KwConst:
-  case TokenKind::KwParam:
-  case TokenKind::KwFn:
-  case TokenKind::KwLayer:
-  case TokenKind::KwLet:
-    // A keyword starts a dotted param name (`model.fc.weight`).
-    if (peek().kind == TokenKind::Dot) {
-      auto name = std::make_unique<Expr>(Expr::Kind::Name, loc);
-      name->name = tok.text.str();
-      consume();
-      return name;
-    }
-    fail("an expression");
-    return nullptr;
   case TokenKind::LParen: {
     consume();
     ExprPtr inner = parseExpr();
@@ -613,6 +591,15 @@ ExprPtr Parser::parsePrimary() {
     return inner;
   }
   default:
+    // A name; a keyword too when it starts a dotted param name
+    // (`model.fc.weight`).
+    if (at(TokenKind::Identifier) ||
+        (isKeyword(tok.kind) && peek().kind == TokenKind::Dot)) {
+      auto name = std::make_unique<Expr>(Expr::Kind::Name, loc);
+      name->name = tok.text.str();
+      consume();
+      return name;
+    }
     fail("an expression");
     return nullptr;
   }
