@@ -13,6 +13,8 @@
 
 #include "dialect/AttnOps.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -21,9 +23,34 @@ namespace mlir::attn {
 /// The model's interface on `module`; an error if it has none.
 FailureOr<ModelAttr> lookupModel(ModuleOp module);
 
+/// The global that holds weights embedded in the object (attnc
+/// --embed-weights): a safetensors image, which <model>_create opens when it
+/// is given no path.
+inline constexpr llvm::StringLiteral kEmbeddedWeightsSymbol =
+    "__attnc_weights";
+
+/// Adds `image` to `module` as its embedded weights: a read-only, 64-byte
+/// aligned global that refers to `image` without copying it, so the bytes
+/// must outlive the module.
+void addEmbeddedWeights(ModuleOp module, llvm::StringRef image);
+
+/// The embedded weights of `module`, if it has them.
+LLVM::GlobalOp lookupEmbeddedWeights(ModuleOp module);
+
+/// Where a model came from, recorded in its header.
+struct HeaderProvenance {
+  std::string sourceName;   // the .attn file
+  std::string sourceSHA256; // of its bytes, in hex
+  std::string objectName;   // the object file the "Link:" comment names
+  /// The embedded weights file and its hash; empty if none are embedded.
+  std::string weightsName, weightsSHA256;
+  /// Where attnrt.h and libattnrt are, for the "Link:" comment.
+  std::string runtimeIncludeDir, runtimeLibDir;
+};
+
 /// Writes the C header that declares what attn-emit-c-interface adds to
-/// `module`; `sourceName` is the .attn file named in its comment.
-LogicalResult emitCHeader(ModuleOp module, llvm::StringRef sourceName,
+/// `module`.
+LogicalResult emitCHeader(ModuleOp module, const HeaderProvenance &provenance,
                           llvm::raw_ostream &os);
 
 } // namespace mlir::attn

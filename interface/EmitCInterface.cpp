@@ -161,27 +161,36 @@ void WrapperBuilder::returnIfError(Value status, function_ref<void()> cleanup) {
   builder.create<LLVM::ReturnOp>(loc, status);
 }
 
-/// Opens the weights file at `path` into `slot`; returns the status.
+/// Opens the weights at `path` into `slot`; returns the status. A null path
+/// opens the weights embedded in the object if it has them (attnc
+/// --embed-weights), or, for a model without params, no file at all.
 Value WrapperBuilder::openWeights(Value path, Value slot) {
+  Value numParams = constant(i64, model.getParams().size());
   auto openFile = [&] {
-    return call(RuntimeFunction::attnrt_model_open,
-                {path, constant(i64, model.getParams().size()), slot});
+    return call(RuntimeFunction::attnrt_model_open, {path, numParams, slot});
   };
-  if (!model.getParams().empty())
+  LLVM::GlobalOp embedded = lookupEmbeddedWeights(module);
+  if (!embedded && !model.getParams().empty())
     return openFile();
 
-  // A model without parameters needs no file: a null path opens an empty
-  // safetensors image (8-byte header length, then "{}" padded to 8).
-  static constexpr char kEmptyImage[] = "\x08\0\0\0\0\0\0\0{}      ";
-  constexpr int64_t kEmptyImageSize = sizeof(kEmptyImage) - 1;
   Block *fromMemory = branchOff(isNull(path));
   Block *fromFile = builder.getInsertionBlock();
   Block *opened = builder.createBlock(fromFile->getParent(), {}, {i32}, {loc});
   builder.setInsertionPointToStart(fromMemory);
-  Value image = string(StringRef(kEmptyImage, kEmptyImageSize));
+  Value image;
+  int64_t imageSize;
+  if (embedded) {
+    image = builder.create<LLVM::AddressOfOp>(loc, embedded);
+    imageSize = cast<LLVM::LLVMArrayType>(embedded.getType()).getNumElements();
+  } else {
+    // An empty safetensors image: 8-byte header length, "{}" padded to 8.
+    static constexpr char kEmptyImage[] = "\x08\0\0\0\0\0\0\0{}      ";
+    imageSize = sizeof(kEmptyImage) - 1;
+    image = string(StringRef(kEmptyImage, imageSize));
+  }
   Value fromImage =
       call(RuntimeFunction::attnrt_model_open_memory,
-           {image, constant(i64, kEmptyImageSize), constant(i64, 0), slot});
+           {image, constant(i64, imageSize), numParams, slot});
   builder.create<LLVM::BrOp>(loc, ValueRange{fromImage}, opened);
   builder.setInsertionPointToStart(fromFile);
   builder.create<LLVM::BrOp>(loc, ValueRange{openFile()}, opened);
@@ -309,6 +318,25 @@ void WrapperBuilder::emitEntry(EntryAttr entry, LLVM::LLVMFuncOp kernel) {
   for (auto [arg, pointer] : buffers) {
     if (arg.getChecks().empty())
       continue;
+    if (arg.getShape().empty()) {
+      // A scalar is checked here, so that the message names it without an
+      // index ("m_step: len = 9", not "len[0] = 9").
+      Value value = builder.create<LLVM::LoadOp>(loc, i32, pointer);
+      for (RangeCheckAttr check : arg.getChecks()) {
+        Value max = sizeValue(check.getMax());
+        Value wide = builder.create<LLVM::SExtOp>(loc, i64, value);
+        Value below = builder.create<LLVM::ICmpOp>(
+            loc, LLVM::ICmpPredicate::slt, wide, constant(i64, 0));
+        Value above = builder.create<LLVM::ICmpOp>(
+            loc, LLVM::ICmpPredicate::sgt, wide, max);
+        failIf(builder.create<LLVM::OrOp>(loc, below, above),
+               ATTNRT_ERROR_OUT_OF_RANGE,
+               name + ": " + arg.getName() + " = %d is not " +
+                   check.getWhat() + " (0 to %lld)",
+               {value, max});
+      }
+      continue;
+    }
     Value count = constant(i64, 1);
     for (const Extent &extent : arg.getShape())
       count = builder.create<LLVM::MulOp>(loc, count, sizeValue(extent));

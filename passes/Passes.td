@@ -374,12 +374,17 @@ def AttnEmitCInterface : Pass<"attn-emit-c-interface", "mlir::ModuleOp"> {
     - Every argument is checked before any memory is touched: the handle and
       every pointer are non-null, each dim is at least 1 and at most its
       bound, and the values of `i32` inputs that index memory (token ids,
-      padding lengths) are in range (`attnrt_check_range`). A bad argument
+      padding lengths) are in range (`attnrt_check_range` for arrays; a
+      scalar is compared inline, so that its message has no index). A bad argument
       returns `ATTNRT_ERROR_*` with the thread's last error set, and the
       outputs are left untouched.
     - `<model>_create` binds the parameters in declaration order, each with
       its dtype and shape, so that a weights file that does not match fails
-      at load time; a model without parameters accepts a NULL path.
+      at load time. A NULL path opens the weights embedded in the module,
+      if it has them (a global `__attnc_weights` holding a safetensors
+      image, added by attnc --embed-weights), from memory
+      (`attnrt_model_open_memory`); a model without parameters accepts a
+      NULL path too.
     - The kernel gets a row-major descriptor per parameter, input and
       output. Every definition in the module but the C interface (the
       kernels, their outlined parallel bodies, upstream's dealloc_helper,

@@ -171,12 +171,12 @@ expect_rejected("grus", {"S": 3}, [np.array([1, 2, -1]), rand(H), rand(2, H)],
                 grus_shapes, "rnn_grus: ids[2] = -1 is not an id")
 expect_rejected("cells", {}, [np.array(1 << 30), rand(H), rand(H)],
                 [(E,), (H,), (H,), (H,)],
-                "rnn_cells: y[0] = 1073741824 is not an id of the embedding "
+                "rnn_cells: y = 1073741824 is not an id of the embedding "
                 "table 'emb' (0 to 10)")
 expect_rejected("pad", {"S": 4}, [rand(4), np.array(5)], [(4,)],
-                "rnn_pad: len[0] = 5 is not a padding length (0 to 4)")
+                "rnn_pad: len = 5 is not a padding length (0 to 4)")
 expect_rejected("pad", {"S": 4}, [rand(4), np.array(-1)], [(4,)],
-                "rnn_pad: len[0] = -1 is not a padding length (0 to 4)")
+                "rnn_pad: len = -1 is not a padding length (0 to 4)")
 
 # A source longer than the bound of S: refused before anything is read.
 expect_rejected("grus", {"S": 41},

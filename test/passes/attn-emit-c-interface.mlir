@@ -18,8 +18,7 @@
 // CHECK-DAG: llvm.mlir.global internal constant @[[NULLY:__attnc_str_[0-9]+]]("m_step: output 'y' is null\00")
 // CHECK-DAG: llvm.mlir.global internal constant @[[IDS:__attnc_str_[0-9]+]]("m_step: ids\00")
 // CHECK-DAG: llvm.mlir.global internal constant @[[ANID:__attnc_str_[0-9]+]]("an id of the embedding table 'w'\00")
-// CHECK-DAG: llvm.mlir.global internal constant @[[LEN:__attnc_str_[0-9]+]]("m_step: len\00")
-// CHECK-DAG: llvm.mlir.global internal constant @[[PADDING:__attnc_str_[0-9]+]]("a padding length\00")
+// CHECK-DAG: llvm.mlir.global internal constant @[[LEN:__attnc_str_[0-9]+]]("m_step: len = %d is not a padding length (0 to %lld)\00")
 // No check or argument for T, which no buffer of the entry uses.
 // CHECK-NOT: dim T
 
@@ -90,7 +89,8 @@
 // CHECK: llvm.icmp "eq" %[[PY]], %{{.+}} : !llvm.ptr
 // CHECK: llvm.mlir.addressof @[[NULLY]]
 // The S ids are in [0, 3], the length in [0, S]; a failing check returns
-// its status before the kernel runs.
+// its status before the kernel runs. The scalar length is checked inline, so
+// that its message has no index.
 // CHECK: %[[COUNT:.+]] = llvm.mul %{{.+}}, %[[S]] : i64
 // CHECK: %[[C3:.+]] = llvm.mlir.constant(3 : i64) : i64
 // CHECK: llvm.mlir.addressof @[[IDS]]
@@ -99,11 +99,17 @@
 // CHECK: %[[R1BAD:.+]] = llvm.icmp "ne" %[[R1]], %{{.+}} : i32
 // CHECK: llvm.cond_br %[[R1BAD]]
 // CHECK: llvm.return %[[R1]] : i32
-// CHECK: %[[ONE:.+]] = llvm.mlir.constant(1 : i64) : i64
+// CHECK: %[[LENVALUE:.+]] = llvm.load %[[PLEN]] : !llvm.ptr -> i32
+// CHECK: %[[WIDE:.+]] = llvm.sext %[[LENVALUE]] : i32 to i64
+// CHECK: %[[NEGATIVE:.+]] = llvm.icmp "slt" %[[WIDE]], %{{.+}} : i64
+// CHECK: %[[ABOVE:.+]] = llvm.icmp "sgt" %[[WIDE]], %[[S]] : i64
+// CHECK: %[[LENBAD:.+]] = llvm.or %[[NEGATIVE]], %[[ABOVE]] : i1
+// CHECK: llvm.cond_br %[[LENBAD]]
+// CHECK: %[[RANGE:.+]] = llvm.mlir.constant(2 : i32) : i32
 // CHECK: llvm.mlir.addressof @[[LEN]]
-// CHECK: llvm.mlir.addressof @[[PADDING]]
-// CHECK: %[[R2:.+]] = llvm.call @attnrt_check_range(%[[PLEN]], %[[ONE]], %[[S]], %{{.+}}, %{{.+}})
+// CHECK: %[[R2:.+]] = llvm.call @attnrt_set_error(%[[RANGE]], %{{.+}}, %[[LENVALUE]], %[[S]])
 // CHECK: llvm.return %[[R2]] : i32
+// CHECK-NOT: attnrt_check_range
 // The kernel call: w from the handle as a 4x2 descriptor, the ids as [S],
 // the length as a scalar, y as [S, 2] with strides [2, 1].
 // CHECK: %[[W:.+]] = llvm.call @attnrt_model_param(%[[H]], %{{.+}}) : (!llvm.ptr, i64) -> !llvm.ptr
@@ -146,12 +152,12 @@ module attributes {attn.model = #attn.model<"m",
 // CHECK-DAG: llvm.mlir.global internal constant @[[EMPTY:__attnc_str_[0-9]+]]("\08\00\00\00\00\00\00\00{}      \00")
 // CHECK-LABEL: llvm.func @np_create(
 // CHECK-SAME: %[[PATH:.+]]: !llvm.ptr, %{{.+}}: !llvm.ptr) -> i32
+// CHECK: %[[NONE:.+]] = llvm.mlir.constant(0 : i64) : i64
 // CHECK: %[[PATHNULL:.+]] = llvm.icmp "eq" %[[PATH]], %{{.+}} : !llvm.ptr
 // CHECK: llvm.cond_br %[[PATHNULL]], ^[[MEMORY:.+]], ^[[FILE:[a-z0-9]+]]
 // CHECK: ^[[MEMORY]]:
 // CHECK: llvm.mlir.addressof @[[EMPTY]]
 // CHECK: %[[SIZE:.+]] = llvm.mlir.constant(16 : i64) : i64
-// CHECK: %[[NONE:.+]] = llvm.mlir.constant(0 : i64) : i64
 // CHECK: %[[M:.+]] = llvm.call @attnrt_model_open_memory(%{{.+}}, %[[SIZE]], %[[NONE]], %{{.+}})
 // CHECK: llvm.br ^[[OPENED:.+]](%[[M]] : i32)
 // CHECK: ^[[FILE]]:
@@ -168,6 +174,35 @@ module attributes {attn.model = #attn.model<"np", dims = [], params = [],
     entries = [#attn.entry<"f", kernel = @__attnc_np_f, inputs = [#attn.arg<"x" : f32[4]>], outputs = [#attn.arg<"y" : f32>]>]>} {
   llvm.func @__attnc_np_f(%x0: !llvm.ptr, %x1: !llvm.ptr, %x2: i64, %x3: i64, %x4: i64,
                           %y0: !llvm.ptr, %y1: !llvm.ptr, %y2: i64) {
+    llvm.return
+  }
+}
+
+// -----
+
+// Weights embedded in the module (attnc --embed-weights: a global named
+// __attnc_weights holding a safetensors image): a null path opens them from
+// memory, with the model's one parameter slot; a path still opens the file.
+// CHECK-LABEL: llvm.func @emb_create(
+// CHECK-SAME: %[[PATH:.+]]: !llvm.ptr, %{{.+}}: !llvm.ptr) -> i32
+// CHECK: llvm.alloca
+// CHECK: %[[ONEPARAM:.+]] = llvm.mlir.constant(1 : i64) : i64
+// CHECK: %[[PATHNULL:.+]] = llvm.icmp "eq" %[[PATH]], %{{.+}} : !llvm.ptr
+// CHECK: llvm.cond_br %[[PATHNULL]], ^[[MEMORY:.+]], ^[[FILE:[a-z0-9]+]]
+// CHECK: ^[[MEMORY]]:
+// CHECK: %[[IMAGE:.+]] = llvm.mlir.addressof @__attnc_weights : !llvm.ptr
+// CHECK: %[[SIZE:.+]] = llvm.mlir.constant(24 : i64) : i64
+// CHECK: %[[M:.+]] = llvm.call @attnrt_model_open_memory(%[[IMAGE]], %[[SIZE]], %[[ONEPARAM]], %{{.+}})
+// CHECK: llvm.br ^[[OPENED:.+]](%[[M]] : i32)
+// CHECK: ^[[FILE]]:
+// CHECK: %[[F:.+]] = llvm.call @attnrt_model_open(%[[PATH]], %[[ONEPARAM]], %{{.+}})
+// CHECK: llvm.br ^[[OPENED]](%[[F]] : i32)
+// CHECK: llvm.call @attnrt_model_bind(
+module attributes {attn.model = #attn.model<"emb", dims = [], params = [#attn.arg<"w" : f32>],
+    entries = [#attn.entry<"f", kernel = @__attnc_emb_f, inputs = [], outputs = [#attn.arg<"y" : f32>]>]>} {
+  llvm.mlir.global internal constant @__attnc_weights("\10\00\00\00\00\00\00\00{}              ") {addr_space = 0 : i32, alignment = 64 : i64} : !llvm.array<24 x i8>
+  llvm.func @__attnc_emb_f(%w0: !llvm.ptr, %w1: !llvm.ptr, %w2: i64,
+                           %y0: !llvm.ptr, %y1: !llvm.ptr, %y2: i64) {
     llvm.return
   }
 }

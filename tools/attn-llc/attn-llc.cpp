@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Codegen.h"
+#include "interface/Version.h"
 #include "passes/Pipeline.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -49,7 +50,9 @@ static llvm::cl::opt<std::string>
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::cl::AddExtraVersionPrinter(
-      [](llvm::raw_ostream &os) { os << "attnc version " ATTNC_VERSION "\n"; });
+      [](llvm::raw_ostream &os) {
+        os << "attnc version " << mlir::attn::getCompilerVersion() << "\n";
+      });
   llvm::cl::HideUnrelatedOptions(category);
   llvm::cl::ParseCommandLineOptions(
       argc, argv,

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialect/AttnOps.h"
+#include "interface/Version.h"
 #include "passes/Passes.h"
 #include "passes/Pipeline.h"
 
@@ -45,7 +46,9 @@ int main(int argc, char **argv) {
   mlir::attn::registerLoweringDialects(registry);
 
   llvm::cl::AddExtraVersionPrinter(
-      [](llvm::raw_ostream &os) { os << "attnc version " ATTNC_VERSION "\n"; });
+      [](llvm::raw_ostream &os) {
+        os << "attnc version " << mlir::attn::getCompilerVersion() << "\n";
+      });
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "attn-opt: runs attn and upstream MLIR passes\n", registry));
 }

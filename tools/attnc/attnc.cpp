@@ -15,6 +15,8 @@
 #include "frontend/Parser.h"
 #include "frontend/Sema.h"
 #include "interface/CInterface.h"
+#include "interface/Version.h"
+#include "tools/attnc/EmbedWeights.h"
 #include "codegen/Codegen.h"
 #include "passes/Pipeline.h"
 
@@ -27,7 +29,9 @@
 #include "mlir/Support/ToolUtilities.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/TargetParser/Host.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -64,7 +68,16 @@ const std::vector<EmitTarget> &emitTargets() {
   return targets;
 }
 
-cl::OptionCategory attncCategory("attnc options");
+cl::OptionCategory attncCategory("Compilation options");
+cl::OptionCategory mlirCategory("MLIR options (inspecting the pipeline)");
+
+/// MLIR's flags that --help lists; the rest of MLIR's and all of LLVM's
+/// (backends, optimizations) still work but show under --help-hidden only.
+constexpr llvm::StringLiteral kListedMLIROptions[] = {
+    "mlir-print-ir-before-all", "mlir-print-ir-after-all",
+    "mlir-print-debuginfo", "mlir-timing", "mlir-pass-statistics"};
+constexpr llvm::StringLiteral kListedGenericOptions[] = {
+    "help", "help-list", "help-hidden", "version"};
 
 cl::opt<std::string> inputFilename(cl::Positional,
                                    cl::desc("<input .attn file, or - for stdin>"),
@@ -81,13 +94,20 @@ cl::opt<std::string> headerFilename(
     cl::desc("Also write the model's C header to <file>"),
     cl::cat(attncCategory));
 
+cl::opt<std::string> embedWeightsFilename(
+    "embed-weights", cl::value_desc("file"),
+    cl::desc("Embed the weights of this safetensors file in the object, "
+             "checked against the params now; _create(NULL, ...) then loads "
+             "them"),
+    cl::cat(attncCategory));
+
 /// An index into emitTargets(), as an enum so that cl uses its generic
 /// (named-value) parser; the values are added in main().
 enum EmitIndex : unsigned {};
 cl::opt<EmitIndex> emitIndex("emit", cl::desc("What to produce (default: obj)"),
                             cl::cat(attncCategory));
 
-cl::opt<char> optLevel("O",
+cl::opt<char> optLevel("O", cl::value_desc("level"),
                        cl::desc("Optimization level: -O0, -O1, -O2 or -O3 "
                                 "(default -O2)"),
                        cl::Prefix, cl::init('2'), cl::cat(attncCategory));
@@ -134,6 +154,30 @@ cl::opt<bool> printBuiltins(
     }),
     cl::cat(attncCategory));
 
+/// Hides every option --help should not list. With --help-hidden on the
+/// command line they become visible there; otherwise they are really hidden,
+/// so that a mistyped flag is never answered with "did you mean" one of
+/// LLVM's backend options.
+void hideForeignOptions(int argc, char **argv) {
+  bool showHidden = false;
+  for (llvm::StringRef arg : llvm::ArrayRef(argv + 1, argc - 1))
+    showHidden |= arg.ltrim('-') == "help-hidden" ||
+                  arg.ltrim('-') == "help-list-hidden";
+  llvm::StringMap<cl::Option *> &options = cl::getRegisteredOptions();
+  for (llvm::StringRef name : kListedMLIROptions)
+    if (cl::Option *option = options.lookup(name))
+      option->addCategory(mlirCategory);
+  for (auto &entry : options) {
+    cl::Option *option = entry.getValue();
+    bool listed =
+        llvm::is_contained(option->Categories, &attncCategory) ||
+        llvm::is_contained(option->Categories, &mlirCategory) ||
+        llvm::is_contained(kListedGenericOptions, entry.getKey());
+    if (!listed && option->getOptionHiddenFlag() != cl::ReallyHidden)
+      option->setHiddenFlag(showHidden ? cl::Hidden : cl::ReallyHidden);
+  }
+}
+
 const EmitTarget &emitTarget() { return emitTargets()[emitIndex]; }
 
 /// Default output: <input stem>.o next to the working directory for objects,
@@ -148,29 +192,79 @@ std::string outputPath() {
   return (llvm::sys::path::stem(inputFilename) + ".o").str();
 }
 
-/// Writes `bytes` to `path` atomically (a temporary file renamed into place).
+/// Writes `bytes` to `path`: a regular file atomically (a temporary file
+/// renamed into place); anything else that exists (/dev/stdout, a pipe) in
+/// place, since renaming over it would replace the device or the link.
 LogicalResult writeFile(llvm::StringRef path, llvm::StringRef bytes) {
   if (path == "-") {
     llvm::outs() << bytes;
     llvm::outs().flush();
     return success();
   }
+  auto reportError = [&](const llvm::Twine &message) {
+    llvm::errs() << "attnc: error: cannot write '" << path << "': " << message
+                 << "\n";
+    return failure();
+  };
+  llvm::sys::fs::file_status status;
+  if (!llvm::sys::fs::status(path, status) &&
+      status.type() != llvm::sys::fs::file_type::regular_file) {
+    std::error_code errorCode;
+    llvm::raw_fd_ostream os(path, errorCode);
+    if (!errorCode) {
+      os << bytes;
+      os.close();
+      errorCode = os.error();
+      os.clear_error();
+    }
+    return errorCode ? reportError(errorCode.message()) : success();
+  }
   llvm::Error error = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
     os << bytes;
     return llvm::Error::success();
   });
-  if (error) {
-    llvm::errs() << "attnc: error: cannot write '" << path
-                 << "': " << llvm::toString(std::move(error)) << "\n";
-    return failure();
-  }
+  if (error)
+    return reportError(llvm::toString(std::move(error)));
   return success();
 }
 
+/// What the header records and the "Link:" comment names; see
+/// HeaderProvenance.
+attn::HeaderProvenance getProvenance(llvm::StringRef source,
+                                     const llvm::MemoryBuffer *weights) {
+  attn::HeaderProvenance provenance;
+  provenance.sourceSHA256 = attnc::sha256Hex(source);
+  // The object this run writes, or (for a header alone) the default one.
+  provenance.objectName =
+      emitTarget().kind == Emit::Obj && outputPath() != "-"
+          ? llvm::sys::path::filename(outputPath()).str()
+          : (llvm::sys::path::stem(inputFilename) + ".o").str();
+  if (weights) {
+    provenance.weightsName = embedWeightsFilename;
+    provenance.weightsSHA256 = attnc::sha256Hex(weights->getBuffer());
+  }
+  // attnc lives in <prefix>/bin, the runtime in <prefix>/include and
+  // <prefix>/lib: in an install and in the build tree alike.
+  std::string executable =
+      llvm::sys::fs::getMainExecutable(nullptr, (void *)&outputPath);
+  llvm::SmallString<256> prefix(llvm::sys::path::parent_path(
+      llvm::sys::path::parent_path(executable)));
+  for (auto [dir, sub] : {std::pair(&provenance.runtimeIncludeDir, "include"),
+                          std::pair(&provenance.runtimeLibDir, "lib")}) {
+    llvm::SmallString<256> path(prefix);
+    llvm::sys::path::append(path, sub);
+    llvm::sys::path::remove_dots(path, /*remove_dot_dot=*/true);
+    *dir = path.str().str();
+  }
+  return provenance;
+}
+
 /// Runs the compiler on the buffer in `sourceMgr`; fills `output` and
-/// `header` (if requested). Reports errors through the context.
+/// `header` (if requested). `weights` is the file to embed, or null.
+/// Reports errors through the context.
 LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
-                      std::string &output, std::string &header) {
+                      const llvm::MemoryBuffer *weights, std::string &output,
+                      std::string &header) {
   const llvm::MemoryBuffer *buffer =
       sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
   attnc::Source source{&context, buffer->getBufferIdentifier().str()};
@@ -191,9 +285,27 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (!module)
     return failure();
 
+  if (weights) {
+    FailureOr<attn::ModelAttr> modelAttr = attn::lookupModel(*module);
+    if (failed(modelAttr))
+      return failure();
+    // Sema lists every param, those of layer instances included, in the
+    // order of the model's interface.
+    SmallVector<Location> paramLocs;
+    for (const attnc::ParamDecl &param : model->params)
+      paramLocs.push_back(source.loc(param.loc));
+    if (failed(attnc::checkWeights(*modelAttr, paramLocs,
+                                   weights->getBuffer(),
+                                   embedWeightsFilename)))
+      return failure();
+    attn::addEmbeddedWeights(*module, weights->getBuffer());
+  }
   if (!headerFilename.empty()) {
+    attn::HeaderProvenance provenance =
+        getProvenance(buffer->getBuffer(), weights);
+    provenance.sourceName = source.filename;
     llvm::raw_string_ostream headerStream(header);
-    if (failed(attn::emitCHeader(*module, source.filename, headerStream)))
+    if (failed(attn::emitCHeader(*module, provenance, headerStream)))
       return failure();
   }
   attn::LowerOptions lowering;
@@ -212,7 +324,11 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (failed(pm.run(*module)))
     return failure();
   if (target.kind == Emit::Stage) {
-    module->print(os);
+    // Embedded weights print as "<elided>": the IR stays readable.
+    OpPrintingFlags flags;
+    if (weights)
+      flags.elideLargeResourceString(1024);
+    module->print(os, flags);
     os << "\n";
     return success();
   }
@@ -234,6 +350,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
 /// Compiles one buffer in a fresh context, reporting diagnostics against it
 /// (or checking them, with --verify-diagnostics).
 LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                            const llvm::MemoryBuffer *weights,
                             std::string &output, std::string &header) {
   DialectRegistry registry;
   attn::registerLoweringDialects(registry);
@@ -243,11 +360,11 @@ LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
   sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
   if (verifyDiagnostics) {
     SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
-    (void)compile(context, sourceMgr, output, header);
+    (void)compile(context, sourceMgr, weights, output, header);
     return handler.verify();
   }
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  return compile(context, sourceMgr, output, header);
+  return compile(context, sourceMgr, weights, output, header);
 }
 
 } // namespace
@@ -258,8 +375,11 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   registerPassManagerCLOptions();
   registerDefaultTimingManagerCLOptions();
-  cl::AddExtraVersionPrinter([](llvm::raw_ostream &os) {
-    os << "attnc version " ATTNC_VERSION "\n";
+  cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "attnc version " << attn::getCompilerVersion() << "\n"
+       << "  LLVM and MLIR " LLVM_VERSION_STRING "\n"
+       << "  default target: " << llvm::sys::getDefaultTargetTriple() << "\n"
+       << "  host CPU: " << llvm::sys::getHostCPUName() << "\n";
   });
   for (auto [index, target] : llvm::enumerate(emitTargets()))
     emitIndex.getParser().addLiteralOption(
@@ -275,7 +395,7 @@ int main(int argc, char **argv) {
       std::to_string(defaults.keyBlock) + ")";
   queryBlock.setDescription(queryBlockHelp);
   keyBlock.setDescription(keyBlockHelp);
-  cl::HideUnrelatedOptions({&attncCategory, &cl::getGeneralCategory()});
+  hideForeignOptions(argc, argv);
   cl::ParseCommandLineOptions(
       argc, argv,
       "attnc: ahead-of-time compiler for attention models\n\n"
@@ -301,15 +421,25 @@ int main(int argc, char **argv) {
     llvm::errs() << "attnc: error: " << errorMessage << "\n";
     return 1;
   }
+  std::unique_ptr<llvm::MemoryBuffer> weights;
+  if (!embedWeightsFilename.empty()) {
+    // Kept for the whole compilation: the module refers to these bytes.
+    weights = openInputFile(embedWeightsFilename, &errorMessage);
+    if (!weights) {
+      llvm::errs() << "attnc: error: " << errorMessage << "\n";
+      return 1;
+    }
+  }
 
   if (splitInputFile) {
     // Each part is compiled alone; their outputs go, concatenated, to -o.
     std::string all;
     llvm::raw_string_ostream allStream(all);
-    auto processPart = [](std::unique_ptr<llvm::MemoryBuffer> part,
-                          llvm::raw_ostream &os) {
+    auto processPart = [&](std::unique_ptr<llvm::MemoryBuffer> part,
+                           llvm::raw_ostream &os) {
       std::string output, header;
-      LogicalResult result = processBuffer(std::move(part), output, header);
+      LogicalResult result =
+          processBuffer(std::move(part), weights.get(), output, header);
       os << output;
       return result;
     };
@@ -320,7 +450,7 @@ int main(int argc, char **argv) {
   }
 
   std::string output, header;
-  if (failed(processBuffer(std::move(input), output, header)))
+  if (failed(processBuffer(std::move(input), weights.get(), output, header)))
     return 1;
   if (verifyDiagnostics)
     return 0;
