@@ -113,9 +113,14 @@ static int write_heatmap(const char *path, const char *source, int64_t S,
     return -1;
   }
   const int cell = 24, left = 40, top = 40;
+  static const char caption[] =
+      "source across, output down; darker = more attention";
+  /* A monospace character at 14px is about 8.4px wide: 9 keeps the caption
+   * inside the picture. */
+  const int caption_width = left + 9 * (int)(sizeof(caption) - 1) + 10;
   int width = left + (int)S * cell + 10, height = top + T * cell + 30;
-  if (width < 460) /* room for the caption */
-    width = 460;
+  if (width < caption_width)
+    width = caption_width;
   fprintf(f,
           "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
           "height=\"%d\" font-family=\"monospace\" font-size=\"14\">\n"
@@ -140,10 +145,8 @@ static int write_heatmap(const char *path, const char *source, int64_t S,
               w);
     }
   }
-  fprintf(f,
-          "<text x=\"%d\" y=\"%d\">source across, output down; darker = "
-          "more attention</text>\n</svg>\n",
-          left, top + T * cell + 20);
+  fprintf(f, "<text x=\"%d\" y=\"%d\">%s</text>\n</svg>\n", left,
+          top + T * cell + 20, caption);
   return fclose(f) == 0 ? 0 : -1;
 }
 
