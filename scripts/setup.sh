@@ -14,6 +14,7 @@ PACKAGES=(
   libgtest-dev libopenblas-openmp-dev
   libclang-rt-19-dev   # AddressSanitizer runtime for the runtime's ASan tests
   python3 python3-numpy python3-torch
+  graphviz             # dot: renders attnc --emit=dot (its tests, docs/images)
 )
 
 missing=()

@@ -15,6 +15,7 @@
 #include "frontend/Parser.h"
 #include "frontend/Sema.h"
 #include "interface/CInterface.h"
+#include "interface/DotGraph.h"
 #include "interface/Version.h"
 #include "tools/attnc/EmbedWeights.h"
 #include "codegen/Codegen.h"
@@ -42,9 +43,9 @@ namespace cl = llvm::cl;
 
 namespace {
 
-/// What attnc writes: the syntax tree, the IR at a pipeline stage, or what
-/// code generation makes of the LLVM dialect.
-enum class Emit { AST, Stage, LLVMIR, Asm, Obj };
+/// What attnc writes: the syntax tree, the IR at a pipeline stage, the
+/// dataflow graph, or what code generation makes of the LLVM dialect.
+enum class Emit { AST, Stage, Dot, LLVMIR, Asm, Obj };
 
 struct EmitTarget {
   llvm::StringRef name, description;
@@ -53,13 +54,21 @@ struct EmitTarget {
 };
 
 /// The values of --emit, in pipeline order: the pipeline's stages
-/// (attn::kStages) between the syntax tree and code generation.
+/// (attn::kStages) between the syntax tree and code generation, and the
+/// graph after the stage it is drawn from.
 const std::vector<EmitTarget> &emitTargets() {
   static const std::vector<EmitTarget> targets = [] {
     std::vector<EmitTarget> list{
         {"ast", "the syntax tree, after parsing", Emit::AST}};
-    for (const attn::StageInfo &info : attn::kStages)
+    for (const attn::StageInfo &info : attn::kStages) {
       list.push_back({info.name, info.description, Emit::Stage, info.stage});
+      // The fused stage has one op per attention: it reads as the model.
+      if (info.stage == attn::Stage::Fused)
+        list.push_back({"dot",
+                        "the dataflow graph for Graphviz, drawn from the "
+                        "fused stage (attnc m.attn --emit=dot | dot -Tsvg)",
+                        Emit::Dot, info.stage});
+    }
     list.push_back({"llvm", "optimized LLVM IR", Emit::LLVMIR});
     list.push_back({"asm", "assembly for the target CPU", Emit::Asm});
     list.push_back({"obj", "an object file", Emit::Obj});
@@ -332,6 +341,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     os << "\n";
     return success();
   }
+  if (target.kind == Emit::Dot)
+    return attn::printDataflowGraph(*module, os, &sourceMgr);
 
   attn::CodegenOptions codegenOptions;
   codegenOptions.optLevel = optLevel - '0';

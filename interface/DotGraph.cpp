@@ -1,0 +1,758 @@
+//===- DotGraph.cpp - The dataflow graph of a model, for Graphviz ---------===//
+//
+// Upstream's -view-op-graph draws every op (constants, tensor.empty, the
+// bodies of linalg.generic) as its own node, types with `?` for run-time
+// sizes, and nothing that says what an attention computes. This printer
+// draws the model instead: what one builtin call made is one node, sizes
+// are named as in the .attn file, and attention ops say how they score and
+// mask.
+//
+//===----------------------------------------------------------------------===//
+
+#include "interface/DotGraph.h"
+
+#include "interface/CInterface.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Sizes by name
+//===----------------------------------------------------------------------===//
+
+using Shape = SmallVector<std::string>;
+
+/// The sizes of tensor values as the model spells them: `64`, `S`, `B*S`.
+/// The kernel's arguments take theirs from the model's interface; every
+/// other value inherits them from the op that makes it (its init, the sizes
+/// of a tensor.empty or a slice, the operands of an attn op).
+class SizeNames {
+public:
+  void set(Value value, ArrayRef<Extent> shape) {
+    Shape &names = shapes[value];
+    for (const Extent &extent : shape)
+      names.push_back(extent.isDim() ? extent.getDim().str()
+                                     : std::to_string(extent.getSize()));
+  }
+
+  void inferResults(Operation *op) {
+    for (OpResult result : op->getResults()) {
+      if (!isa<RankedTensorType>(result.getType()))
+        continue;
+      auto dps = dyn_cast<DestinationStyleOpInterface>(op);
+      shapes[result] = dps ? getShape(dps.getTiedOpOperand(result)->get())
+                           : inferShape(result);
+    }
+  }
+
+  /// `f32[S, 64]`, or `i32` for a scalar.
+  std::string getTypeText(Value value) const {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    if (!type) {
+      os << value.getType();
+      return text;
+    }
+    os << type.getElementType();
+    if (type.getRank() > 0)
+      os << "[" << llvm::join(getShape(value), ", ") << "]";
+    return text;
+  }
+
+private:
+  std::string getDim(Value value, int64_t dim) const {
+    auto type = cast<RankedTensorType>(value.getType());
+    if (!type.isDynamicDim(dim))
+      return std::to_string(type.getDimSize(dim));
+    auto it = shapes.find(value);
+    if (it == shapes.end() || dim >= static_cast<int64_t>(it->second.size()))
+      return "?";
+    return it->second[dim];
+  }
+
+  Shape getShape(Value value) const {
+    Shape shape;
+    if (auto type = dyn_cast<RankedTensorType>(value.getType()))
+      for (int64_t dim = 0; dim < type.getRank(); ++dim)
+        shape.push_back(getDim(value, dim));
+    return shape;
+  }
+
+  /// The name of an index: a constant, a dim of a named tensor, a product.
+  std::string getSize(OpFoldResult size) const {
+    if (std::optional<int64_t> constant = getConstantIntValue(size))
+      return std::to_string(*constant);
+    auto value = cast<Value>(size);
+    if (auto dim = value.getDefiningOp<tensor::DimOp>())
+      if (std::optional<int64_t> index = dim.getConstantIndex())
+        return getDim(dim.getSource(), *index);
+    if (auto mul = value.getDefiningOp<arith::MulIOp>())
+      return getSize(mul.getLhs()) + "*" + getSize(mul.getRhs());
+    return "?";
+  }
+
+  /// The shape of a result of an op that is not in destination style.
+  Shape inferShape(OpResult result) const {
+    Operation *op = result.getOwner();
+    auto concat = [](Shape front, ArrayRef<std::string> back) {
+      front.append(back.begin(), back.end());
+      return front;
+    };
+    auto dropLast = [](Shape shape) {
+      if (!shape.empty())
+        shape.pop_back();
+      return shape;
+    };
+    if (auto empty = dyn_cast<tensor::EmptyOp>(op)) {
+      Shape shape;
+      for (OpFoldResult size : empty.getMixedSizes())
+        shape.push_back(getSize(size));
+      return shape;
+    }
+    if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
+      Shape shape;
+      llvm::SmallBitVector dropped = slice.getDroppedDims();
+      for (auto [dim, size] : llvm::enumerate(slice.getMixedSizes()))
+        if (!dropped.test(dim))
+          shape.push_back(getSize(size));
+      return shape;
+    }
+    if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
+      Shape shape;
+      auto dynamic = expand.getOutputShape().begin();
+      for (int64_t size : expand.getStaticOutputShape())
+        shape.push_back(ShapedType::isDynamic(size) ? getSize(*dynamic++)
+                                                    : std::to_string(size));
+      return shape;
+    }
+    if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op)) {
+      Shape source = getShape(collapse.getSrc()), shape;
+      for (const ReassociationIndices &group :
+           collapse.getReassociationIndices()) {
+        SmallVector<std::string> factors;
+        for (int64_t dim : group)
+          if (source[dim] != "1")
+            factors.push_back(source[dim]);
+        shape.push_back(factors.empty() ? "1" : llvm::join(factors, "*"));
+      }
+      return shape;
+    }
+    if (auto cast = dyn_cast<tensor::CastOp>(op))
+      return getShape(cast.getSource());
+    // Scores [B..., Nq, Nk] or [B..., Nk], contexts [B..., Nq, dv] or
+    // [B..., dv] (dialect/AttnOps.td).
+    if (auto score = dyn_cast<ScoreOp>(op))
+      return concat(dropLast(getShape(score.getQuery())),
+                    dropLast(getShape(score.getKeys())).back());
+    if (auto softmax = dyn_cast<SoftmaxOp>(op))
+      return getShape(softmax.getInput());
+    if (auto context = dyn_cast<ContextOp>(op))
+      return concat(dropLast(getShape(context.getWeights())),
+                    getShape(context.getValues()).back());
+    if (auto attention = dyn_cast<AttentionOp>(op)) {
+      Shape query = getShape(attention.getQuery());
+      Shape keys = getShape(attention.getKeys());
+      if (result == attention.getOutput())
+        return concat(dropLast(query), getShape(attention.getValues()).back());
+      // The weights: [B..., (heads,) (Nq,) Nk].
+      Shape shape(keys.begin(), keys.end() - 2);
+      if (attention.getHeads() > 1)
+        shape.push_back(std::to_string(attention.getHeads()));
+      if (!attention.isSingleQuery())
+        shape.push_back(query[query.size() - 2]);
+      shape.push_back(keys[keys.size() - 2]);
+      return shape;
+    }
+    // Recurrent layers: the states [S, H]; the final states and cells [H].
+    if (isa<GruOp, LstmOp>(op) && result.getResultNumber() == 0)
+      return concat(dropLast(getShape(op->getOperand(0))),
+                    getShape(op->getOperand(1)).back());
+    if (isa<GruOp, LstmOp, GruCellOp, LstmCellOp>(op))
+      return getShape(op->getOperand(1));
+    // Elsewhere a result that has an operand's type has its sizes.
+    for (Value operand : op->getOperands())
+      if (operand.getType() == result.getType())
+        return getShape(operand);
+    return {};
+  }
+
+  DenseMap<Value, Shape> shapes;
+};
+
+//===----------------------------------------------------------------------===//
+// DOT text
+//===----------------------------------------------------------------------===//
+
+/// `text` as a DOT string, quotes included.
+std::string quote(StringRef text) {
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '\n') {
+      quoted += "\\n";
+      continue;
+    }
+    if (c == '"' || c == '\\')
+      quoted += '\\';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+/// `text` inside an HTML-like label `<...>`.
+std::string escapeHtml(StringRef text) {
+  std::string escaped;
+  for (char c : text) {
+    switch (c) {
+    case '&':
+      escaped += "&amp;";
+      break;
+    case '<':
+      escaped += "&lt;";
+      break;
+    case '>':
+      escaped += "&gt;";
+      break;
+    case '"':
+      escaped += "&quot;";
+      break;
+    default:
+      escaped += c;
+    }
+  }
+  return escaped;
+}
+
+/// A bold title over smaller lines of detail.
+std::string getLabel(StringRef title, ArrayRef<std::string> details = {}) {
+  std::string label = "<<b>" + escapeHtml(title) + "</b>";
+  for (const std::string &line : details)
+    label += "<br/><font point-size=\"9\">" + escapeHtml(line) + "</font>";
+  return label + ">";
+}
+
+/// What a node stands for, which its look says.
+enum class NodeKind {
+  Input,
+  Output,
+  Params,
+  Op,
+  Operator,
+  Attention,
+  Recurrent
+};
+
+/// The DOT attributes of a node of `kind`: inputs blue, outputs green,
+/// params yellow notes, attention orange and bold, recurrent layers violet,
+/// operators (`@`, `+`) small circles.
+std::string getStyle(NodeKind kind) {
+  struct Look {
+    StringRef shape, style, fill, line;
+  };
+  Look look = [&]() -> Look {
+    switch (kind) {
+    case NodeKind::Input:
+      return {"box", "rounded,filled", "#dbeafe", "#1e40af"};
+    case NodeKind::Output:
+      return {"box", "rounded,filled", "#dcfce7", "#166534"};
+    case NodeKind::Params:
+      return {"note", "filled", "#fef9c3", "#a16207"};
+    case NodeKind::Op:
+      return {"box", "rounded,filled", "#f3f4f6", "#4b5563"};
+    case NodeKind::Operator:
+      return {"circle", "filled", "#f3f4f6", "#4b5563"};
+    case NodeKind::Attention:
+      return {"box", "rounded,filled,bold", "#fdba74", "#c2410c"};
+    case NodeKind::Recurrent:
+      return {"box", "rounded,filled", "#ddd6fe", "#6d28d9"};
+    }
+    llvm_unreachable("unknown node kind");
+  }();
+  std::string style =
+      llvm::formatv(R"(shape={0}, style="{1}", )"
+                    R"(fillcolor="{2}", color="{3}")",
+                    look.shape, look.style, look.fill, look.line);
+  if (kind == NodeKind::Params)
+    style += ", fontsize=9";
+  if (kind == NodeKind::Operator)
+    style += ", margin=0.02";
+  return style;
+}
+
+/// The builtin or operator written at `loc` (`linear`, `score.additive`,
+/// `@`), or "" when there is no source to read it from.
+std::string getWrittenName(Location loc, const llvm::SourceMgr *sourceMgr) {
+  auto file = dyn_cast<FileLineColLoc>(loc);
+  if (!file || !sourceMgr)
+    return "";
+  for (unsigned id = 1; id <= sourceMgr->getNumBuffers(); ++id) {
+    const llvm::MemoryBuffer *buffer = sourceMgr->getMemoryBuffer(id);
+    if (buffer->getBufferIdentifier() != file.getFilename().getValue())
+      continue;
+    StringRef buffered = buffer->getBuffer();
+    size_t start = 0;
+    for (unsigned line = 1; line < file.getLine(); ++line) {
+      start = buffered.find('\n', start);
+      if (start == StringRef::npos)
+        return "";
+      ++start;
+    }
+    StringRef text =
+        buffered.substr(start + std::max(file.getColumn(), 1u) - 1);
+    if (text.empty())
+      return "";
+    if (llvm::isAlpha(text.front()) || text.front() == '_') {
+      StringRef word = text.take_while(
+          [](char c) { return llvm::isAlnum(c) || c == '_' || c == '.'; });
+      // `x.T` is located at its `T`.
+      return word == "T" ? "transpose" : word.str();
+    }
+    if (text.front() == '[')
+      return "slice";
+    if (StringRef("+-*/@").contains(text.front()))
+      return std::string(1, text.front());
+    return "";
+  }
+  return "";
+}
+
+/// The lines that say how an attention scores, masks and splits into heads;
+/// the ops of one call (score, softmax and context unfused, or one
+/// attn.attention) contribute each their part.
+SmallVector<std::string> describeAttention(ArrayRef<Operation *> ops) {
+  SmallVector<std::string> lines;
+  for (Operation *op : ops)
+    if (auto score = dyn_cast<ScoreOpInterface>(op)) {
+      ScoreSpec spec = score.getScoreSpec();
+      std::string line = ("score: " + stringifyScoreKind(spec.kind)).str();
+      if (spec.kind == ScoreKind::additive)
+        line += " (Bahdanau)";
+      if (spec.kind == ScoreKind::general || spec.kind == ScoreKind::location)
+        line += " (Luong)";
+      if (spec.scale)
+        llvm::raw_string_ostream(line)
+            << ", scale " << llvm::format("%g", spec.scale.getValueAsDouble());
+      lines.push_back(line);
+    }
+  for (Operation *op : ops)
+    if (auto mask = dyn_cast<MaskOpInterface>(op)) {
+      MaskSpec spec = mask.getMaskSpec();
+      SmallVector<std::string> parts;
+      for (MaskKind bit : {MaskKind::causal, MaskKind::padding})
+        if (spec.has(bit))
+          parts.push_back(stringifyMaskKind(bit));
+      // In the language's terms (docs/LANGUAGE.md, section 9): window(n)
+      // centered on the query (local-m), window(n, at = c) centered on
+      // predicted positions (local-p), local(n, at = c) with the Gaussian.
+      if (spec.has(MaskKind::window)) {
+        std::string window =
+            spec.gaussian ? "local" : stringifyMaskKind(MaskKind::window);
+        if (spec.window)
+          window += " \u00b1" + std::to_string(*spec.window);
+        window += !spec.positions ? " (local-m)"
+                  : spec.gaussian ? " (local-p, gaussian)"
+                                  : " (local-p)";
+        parts.push_back(window);
+      }
+      if (!parts.empty())
+        lines.push_back("mask: " + llvm::join(parts, " + "));
+    }
+  for (Operation *op : ops)
+    if (auto attention = dyn_cast<AttentionOp>(op))
+      if (attention.getHeads() > 1)
+        lines.push_back("heads: " + std::to_string(attention.getHeads()));
+  return lines;
+}
+
+/// Direction and hidden size of a recurrent layer (one op per direction)
+/// or a cell.
+SmallVector<std::string> describeRecurrent(ArrayRef<Operation *> ops) {
+  bool forward = false, reverse = false;
+  int64_t hidden = 0;
+  for (Operation *op : ops) {
+    if (!isa<GruOp, LstmOp, GruCellOp, LstmCellOp>(op))
+      continue;
+    hidden = cast<RankedTensorType>(op->getOperand(1).getType()).getDimSize(0);
+    if (auto gru = dyn_cast<GruOp>(op))
+      (gru.getReverse() ? reverse : forward) = true;
+    if (auto lstm = dyn_cast<LstmOp>(op))
+      (lstm.getReverse() ? reverse : forward) = true;
+  }
+  std::string line = forward && reverse ? "bidirectional, "
+                     : reverse          ? "reverse, "
+                     : forward          ? "forward, "
+                                        : "";
+  return {line + "hidden " + std::to_string(hidden)};
+}
+
+//===----------------------------------------------------------------------===//
+// One entry point
+//===----------------------------------------------------------------------===//
+
+/// The cluster of one entry point: its inputs, the params it reads, a node
+/// per group of ops from one builtin call, its outputs.
+class EntryGraph {
+public:
+  EntryGraph(func::FuncOp kernel, ModelAttr model, EntryAttr entry,
+             std::string prefix, const llvm::SourceMgr *sourceMgr)
+      : kernel(kernel), model(model), entry(entry), prefix(std::move(prefix)),
+        sourceMgr(sourceMgr) {}
+
+  LogicalResult print(llvm::raw_ostream &os) {
+    if (failed(scan()))
+      return failure();
+    os << "  subgraph " << quote("cluster_" + prefix) << " {\n"
+       << "    label=" << getLabel("fn " + entry.getName().str()) << ";\n"
+       << "    style=\"rounded,dashed\"; color=\"#9ca3af\";\n";
+    for (auto [index, arg] : llvm::enumerate(entry.getInputs()))
+      printNode(
+          os, getInputId(index), NodeKind::Input,
+          getLabel(arg.getName(), {sizes.getTypeText(getInputArg(index))}));
+    for (BlockArgument param : getUsedParams())
+      if (!privateOwner.count(param))
+        printNode(os, getParamId(param.getArgNumber()), NodeKind::Params,
+                  getParamsLabel({param}));
+    for (auto [index, group] : llvm::enumerate(groups)) {
+      SmallVector<BlockArgument> own;
+      for (BlockArgument param : getUsedParams())
+        if (privateOwner.lookup(param) == group.leader)
+          own.push_back(param);
+      if (!own.empty())
+        printNode(os, getGroupId(index) + "_w", NodeKind::Params,
+                  getParamsLabel(own));
+      printGroup(os, index, group.ops);
+    }
+    for (auto [index, arg] : llvm::enumerate(entry.getOutputs()))
+      printNode(
+          os, getOutputId(index), NodeKind::Output,
+          getLabel(arg.getName(), {sizes.getTypeText(getOutputArg(index))}));
+    // The params of a group's note are one edge.
+    llvm::StringSet<> printed;
+    for (const Edge &edge : edges) {
+      std::string from = getSourceId(edge.from);
+      if (!printed.insert(from + " -> " + edge.to).second)
+        continue;
+      os << "    " << from << " -> " << edge.to;
+      // Inputs and params show their types on their nodes.
+      std::string label = edge.roles;
+      if (!isa<BlockArgument>(edge.from) && !edge.type.empty())
+        label += (label.empty() ? "" : "\n") + edge.type;
+      if (isParam(edge.from))
+        os << " [style=dashed, color=\"#a16207\", arrowsize=0.6]";
+      else if (!label.empty())
+        os << " [label=" << quote(label) << "]";
+      os << ";\n";
+    }
+    os << "  }\n";
+    return success();
+  }
+
+private:
+  struct Group {
+    Operation *leader;
+    SmallVector<Operation *> ops;
+  };
+  /// A value `from` (a kernel argument or a result of a group) flows into
+  /// the node `to`, as the operands `roles` of an attention, with the type
+  /// `type` (none into an output).
+  struct Edge {
+    Value from;
+    std::string to, roles, type;
+  };
+
+  unsigned getNumParams() const { return model.getParams().size(); }
+  unsigned getNumInputs() const { return entry.getInputs().size(); }
+  Block &getBody() { return kernel.getBody().front(); }
+  BlockArgument getInputArg(unsigned index) {
+    return getBody().getArgument(getNumParams() + index);
+  }
+  BlockArgument getOutputArg(unsigned index) {
+    return getBody().getArgument(getNumParams() + getNumInputs() + index);
+  }
+  bool isParam(Value value) const {
+    auto arg = dyn_cast<BlockArgument>(value);
+    return arg && arg.getArgNumber() < getNumParams();
+  }
+
+  std::string getInputId(unsigned index) const {
+    return prefix + "_in" + std::to_string(index);
+  }
+  std::string getOutputId(unsigned index) const {
+    return prefix + "_out" + std::to_string(index);
+  }
+  std::string getParamId(unsigned number) const {
+    return prefix + "_p" + std::to_string(number);
+  }
+  std::string getGroupId(unsigned index) const {
+    return prefix + "_n" + std::to_string(index);
+  }
+
+  /// The node that draws `from`.
+  std::string getSourceId(Value from) const {
+    if (auto arg = dyn_cast<BlockArgument>(from)) {
+      if (!isParam(arg))
+        return getInputId(arg.getArgNumber() - getNumParams());
+      if (Operation *owner = privateOwner.lookup(arg))
+        return getGroupId(groupIndex.lookup(owner)) + "_w";
+      return getParamId(arg.getArgNumber());
+    }
+    return getGroupId(
+        groupIndex.lookup(classes.getLeaderValue(from.getDefiningOp())));
+  }
+
+  /// The params the entry reads, in the model's order.
+  SmallVector<BlockArgument> getUsedParams() {
+    SmallVector<BlockArgument> params;
+    for (BlockArgument arg :
+         getBody().getArguments().take_front(getNumParams()))
+      if (consumers.count(arg))
+        params.push_back(arg);
+    return params;
+  }
+
+  std::string getParamsLabel(ArrayRef<BlockArgument> params) const {
+    std::string label =
+        R"(<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">)";
+    for (BlockArgument param : params)
+      label += "<tr><td align=\"left\"><b>" +
+               escapeHtml(model.getParams()[param.getArgNumber()].getName()) +
+               "&#160;&#160;</b></td><td align=\"left\">" +
+               escapeHtml(sizes.getTypeText(param)) + "</td></tr>";
+    return label + "</table>>";
+  }
+
+  void printNode(llvm::raw_ostream &os, StringRef id, NodeKind kind,
+                 StringRef label) {
+    os << "    " << id << " [" << getStyle(kind) << ", label=" << label
+       << "];\n";
+  }
+
+  void printGroup(llvm::raw_ostream &os, unsigned index,
+                  ArrayRef<Operation *> ops) {
+    std::string name = getWrittenName(ops.front()->getLoc(), sourceMgr);
+    if (name.empty())
+      name = ops.back()->getName().stripDialect().str();
+    NodeKind kind = name.size() == 1 ? NodeKind::Operator : NodeKind::Op;
+    SmallVector<std::string> details;
+    if (llvm::any_of(ops, [](Operation *op) {
+          return isa<ScoreOp, SoftmaxOp, ContextOp, AttentionOp>(op);
+        })) {
+      kind = NodeKind::Attention;
+      details = describeAttention(ops);
+    } else if (llvm::any_of(ops, [](Operation *op) {
+                 return isa<GruOp, LstmOp, GruCellOp, LstmCellOp>(op);
+               })) {
+      kind = NodeKind::Recurrent;
+      details = describeRecurrent(ops);
+    }
+    printNode(os, getGroupId(index), kind, getLabel(name, details));
+  }
+
+  /// What `from` is to the attention ops among `ops`: "query",
+  /// "keys, values", "lengths", ...; "" when it is none of those.
+  std::string getRoles(ArrayRef<Operation *> ops, Value from) const {
+    SmallVector<StringRef> roles;
+    auto add = [&](Value operand, StringRef role) {
+      if (operand && origin.lookup(operand) == from &&
+          !llvm::is_contained(roles, role))
+        roles.push_back(role);
+    };
+    for (Operation *op : ops) {
+      if (auto score = dyn_cast<ScoreOp>(op)) {
+        add(score.getQuery(), "query");
+        add(score.getKeys(), "keys");
+      }
+      if (auto attention = dyn_cast<AttentionOp>(op)) {
+        add(attention.getQuery(), "query");
+        add(attention.getKeys(), "keys");
+        add(attention.getValues(), "values");
+      }
+      if (auto context = dyn_cast<ContextOp>(op))
+        add(context.getValues(), "values");
+      if (auto mask = dyn_cast<MaskOpInterface>(op)) {
+        MaskSpec spec = mask.getMaskSpec();
+        add(spec.lengths, "lengths");
+        add(spec.positions, "positions");
+      }
+    }
+    return llvm::join(roles, ", ");
+  }
+
+  /// Ops that only change how a value is typed or where it lands: their
+  /// result is drawn as their operand.
+  static bool isTransparent(Operation *op) {
+    return isa<tensor::CastOp, tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+               bufferization::MaterializeInDestinationOp>(op);
+  }
+
+  /// Names the sizes, finds the values that carry data, groups the ops of
+  /// one call, and collects the edges between the groups.
+  LogicalResult scan() {
+    unsigned numOutputs = entry.getOutputs().size();
+    if (getBody().getNumArguments() !=
+        getNumParams() + getNumInputs() + numOutputs)
+      return kernel.emitError("the kernel's arguments are not the params, "
+                              "inputs and outputs of its attn.model entry");
+    for (auto [index, param] : llvm::enumerate(model.getParams())) {
+      sizes.set(getBody().getArgument(index), param.getShape());
+      origin[getBody().getArgument(index)] = getBody().getArgument(index);
+    }
+    for (auto [index, arg] : llvm::enumerate(entry.getInputs())) {
+      sizes.set(getInputArg(index), arg.getShape());
+      origin[getInputArg(index)] = getInputArg(index);
+    }
+    for (auto [index, arg] : llvm::enumerate(entry.getOutputs()))
+      sizes.set(getOutputArg(index), arg.getShape());
+
+    // Data flows from the inputs and params; what does not depend on them
+    // (constants, empty tensors, their fills, sizes) is left out.
+    SmallVector<Operation *> nodeOps;
+    DenseMap<Operation *, SmallVector<Value>> dataOperands;
+    for (Operation &op : getBody().without_terminator()) {
+      sizes.inferResults(&op);
+      SetVector<Value> used(op.operand_begin(), op.operand_end());
+      getUsedValuesDefinedAbove(op.getRegions(), used);
+      SmallVector<Value> data;
+      for (Value value : used)
+        if (origin.count(value))
+          data.push_back(value);
+      if (data.empty() || llvm::none_of(op.getResultTypes(), [](Type type) {
+            return isa<RankedTensorType>(type);
+          }))
+        continue;
+      if (isTransparent(&op) && data.size() == 1) {
+        Value from = origin.lookup(data.front());
+        for (Value result : op.getResults())
+          origin[result] = from;
+        continue;
+      }
+      // The ops of one builtin call share its location.
+      classes.insert(&op);
+      for (Value value : data)
+        if (Operation *producer = origin[value].getDefiningOp())
+          if (producer->getLoc() == op.getLoc())
+            classes.unionSets(producer, &op);
+      for (Value result : op.getResults())
+        if (isa<RankedTensorType>(result.getType()))
+          origin[result] = result;
+      nodeOps.push_back(&op);
+      dataOperands[&op] = std::move(data);
+    }
+
+    for (Operation *op : nodeOps) {
+      Operation *leader = classes.getLeaderValue(op);
+      auto [it, inserted] = groupIndex.try_emplace(leader, groups.size());
+      if (inserted)
+        groups.push_back({leader, {}});
+      groups[it->second].ops.push_back(op);
+    }
+
+    // One edge per value and consumer, none inside a group.
+    DenseSet<std::pair<Value, StringRef>> seen;
+    auto addEdge = [&](Value value, std::string to, std::string roles,
+                       std::string type) {
+      Value from = origin.lookup(value);
+      StringRef toId = toIds.insert(to).first->getKey();
+      if (!seen.insert({from, toId}).second)
+        return;
+      consumers[from].insert(toId);
+      edges.push_back({from, std::move(to), std::move(roles), std::move(type)});
+    };
+    for (auto [index, group] : llvm::enumerate(groups))
+      for (Operation *op : group.ops)
+        for (Value value : dataOperands[op]) {
+          Operation *producer = origin[value].getDefiningOp();
+          if (producer && classes.getLeaderValue(producer) == group.leader)
+            continue;
+          addEdge(value, getGroupId(index),
+                  getRoles(group.ops, origin.lookup(value)),
+                  sizes.getTypeText(value));
+        }
+    Operation *terminator = getBody().getTerminator();
+    for (auto [index, value] : llvm::enumerate(terminator->getOperands()))
+      if (origin.count(value))
+        addEdge(value, getOutputId(index), "", "");
+
+    // A param that one group alone reads is listed in that group's params
+    // note, so that a layer's weights are one node.
+    for (BlockArgument param : getUsedParams()) {
+      const llvm::SetVector<StringRef> &to = consumers[param];
+      if (to.size() != 1)
+        continue;
+      for (auto [index, group] : llvm::enumerate(groups))
+        if (to.front() == getGroupId(index))
+          privateOwner[param] = group.leader;
+    }
+    return success();
+  }
+
+  func::FuncOp kernel;
+  ModelAttr model;
+  EntryAttr entry;
+  std::string prefix;
+  const llvm::SourceMgr *sourceMgr;
+
+  SizeNames sizes;
+  /// A value that carries data -> the value drawn as its source.
+  DenseMap<Value, Value> origin;
+  llvm::EquivalenceClasses<Operation *> classes;
+  SmallVector<Group> groups;
+  DenseMap<Operation *, unsigned> groupIndex;
+  SmallVector<Edge> edges;
+  llvm::StringSet<> toIds;
+  /// A value drawn as a source -> the ids of the nodes it flows into.
+  DenseMap<Value, llvm::SetVector<StringRef>> consumers;
+  /// A param that only one group reads -> that group's leader.
+  DenseMap<Value, Operation *> privateOwner;
+};
+
+} // namespace
+
+LogicalResult mlir::attn::printDataflowGraph(ModuleOp module,
+                                             llvm::raw_ostream &os,
+                                             const llvm::SourceMgr *sourceMgr) {
+  FailureOr<ModelAttr> model = lookupModel(module);
+  if (failed(model))
+    return failure();
+  std::string text;
+  llvm::raw_string_ostream graph(text);
+  graph << "digraph " << quote(model->getName()) << " {\n"
+        << "  graph [rankdir=TB, fontname=\"Helvetica\", labelloc=t, "
+           "nodesep=0.3, ranksep=0.35, label="
+        << getLabel("model " + model->getName().str()) << "];\n"
+        << "  node [fontname=\"Helvetica\", fontsize=11];\n"
+        << "  edge [fontname=\"Helvetica\", fontsize=9, "
+           "fontcolor=\"#374151\", color=\"#374151\"];\n";
+  for (auto [index, entry] : llvm::enumerate(model->getEntries())) {
+    auto kernel =
+        module.lookupSymbol<func::FuncOp>(entry.getKernel().getAttr());
+    if (!kernel || kernel.isExternal())
+      return module.emitError("no kernel ")
+             << entry.getKernel() << " for the entry point '" << entry.getName()
+             << "'";
+    EntryGraph entryGraph(kernel, *model, entry, "fn" + std::to_string(index),
+                          sourceMgr);
+    if (failed(entryGraph.print(graph)))
+      return failure();
+  }
+  graph << "}\n";
+  os << text;
+  return success();
+}
