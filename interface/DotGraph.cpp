@@ -622,7 +622,10 @@ private:
       sizes.set(getOutputArg(index), arg.getShape());
 
     // Data flows from the inputs and params; what does not depend on them
-    // (constants, empty tensors, their fills, sizes) is left out.
+    // (constants, empty tensors, their fills, sizes) is left out. An op with
+    // regions is one node, reading what its body reads from outside; the
+    // fused stage has no loops (recurrent layers are ops until
+    // attn-lower-recurrent, attention is tiled after it).
     SmallVector<Operation *> nodeOps;
     DenseMap<Operation *, SmallVector<Value>> dataOperands;
     for (Operation &op : getBody().without_terminator()) {
