@@ -16,20 +16,6 @@ std::string getSizeText(const Extent &extent) {
                         : std::to_string(extent.getSize());
 }
 
-/// `f32[S, 64]`, or `i32` for a scalar, as in the .attn model.
-std::string getTypeText(ArgAttr arg) {
-  std::string text = arg.getElementType().isF32() ? "f32" : "i32";
-  if (arg.getShape().empty())
-    return text;
-  llvm::raw_string_ostream os(text);
-  os << "[";
-  llvm::interleaveComma(arg.getShape(), os, [&](const Extent &extent) {
-    os << getSizeText(extent);
-  });
-  os << "]";
-  return text;
-}
-
 StringRef getCElementType(ArgAttr arg) {
   return arg.getElementType().isF32() ? "float" : "int32_t";
 }
@@ -41,9 +27,9 @@ void writeEntry(ModelAttr model, EntryAttr entry, llvm::raw_ostream &os) {
   SmallVector<DimAttr> dims = model.getEntryDims(entry);
   os << "\n/* " << entry.getName() << ": row-major buffers, caller-owned.\n";
   for (ArgAttr arg : entry.getInputs())
-    os << " *   in  " << arg.getName() << ": " << getTypeText(arg) << "\n";
+    os << " *   in  " << arg.getName() << ": " << getArgTypeText(arg) << "\n";
   for (ArgAttr arg : entry.getOutputs())
-    os << " *   out " << arg.getName() << ": " << getTypeText(arg) << "\n";
+    os << " *   out " << arg.getName() << ": " << getArgTypeText(arg) << "\n";
   os << " * Returns ATTNRT_OK, or an error status with attnrt_last_error()\n"
      << " * set; the arguments are checked before any buffer is touched. "
         "*/\n"
@@ -149,7 +135,7 @@ LogicalResult mlir::attn::emitCHeader(ModuleOp module,
        << " * stores a new model in *model. Parameters (name: "
           "dtype[shape]):\n";
   for (ArgAttr param : model.getParams())
-    os << " *   " << param.getName() << ": " << getTypeText(param) << "\n";
+    os << " *   " << param.getName() << ": " << getArgTypeText(param) << "\n";
   if (model.getParams().empty())
     os << " *   none: weights_path may be NULL (no file is read)\n";
   os << " */\n"

@@ -39,3 +39,19 @@ void mlir::attn::addEmbeddedWeights(ModuleOp module, StringRef image) {
 LLVM::GlobalOp mlir::attn::lookupEmbeddedWeights(ModuleOp module) {
   return module.lookupSymbol<LLVM::GlobalOp>(kEmbeddedWeightsSymbol);
 }
+
+std::string mlir::attn::getArgTypeText(ArgAttr arg) {
+  std::string text = arg.getElementType().isF32() ? "f32" : "i32";
+  if (arg.getShape().empty())
+    return text;
+  llvm::raw_string_ostream os(text);
+  os << "[";
+  llvm::interleaveComma(arg.getShape(), os, [&](const Extent &extent) {
+    if (extent.isDim())
+      os << extent.getDim();
+    else
+      os << extent.getSize();
+  });
+  os << "]";
+  return text;
+}

@@ -4,7 +4,8 @@
 // handle made from a safetensors file and one checked C function per entry
 // point. Both come from the `attn.model` attribute (a ModelAttr) that
 // MLIRGen puts on the module: the wrapper functions from the pass
-// attn-emit-c-interface (passes/Passes.td), the header from emitCHeader.
+// attn-emit-c-interface (passes/Passes.td), the header from emitCHeader,
+// the Python module (ctypes + numpy) from emitPythonModule.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,7 +38,7 @@ void addEmbeddedWeights(ModuleOp module, llvm::StringRef image);
 /// The embedded weights of `module`, if it has them.
 LLVM::GlobalOp lookupEmbeddedWeights(ModuleOp module);
 
-/// Where a model came from, recorded in its header.
+/// Where a model came from, recorded in its header and Python module.
 struct HeaderProvenance {
   std::string sourceName;   // the .attn file
   std::string sourceSHA256; // of its bytes, in hex
@@ -48,10 +49,22 @@ struct HeaderProvenance {
   std::string runtimeIncludeDir, runtimeLibDir;
 };
 
+/// `f32[S, 64]`, or `i32` for a scalar: an argument's type as in the .attn
+/// model, for the comments of the generated interfaces.
+std::string getArgTypeText(ArgAttr arg);
+
 /// Writes the C header that declares what attn-emit-c-interface adds to
 /// `module`.
 LogicalResult emitCHeader(ModuleOp module, const HeaderProvenance &provenance,
                           llvm::raw_ostream &os);
+
+/// Writes a Python module that loads a shared library linked from the
+/// object of `module` with ctypes and calls its entry points with numpy
+/// arrays, checking dtypes and shapes; it records `provenance` like the
+/// header.
+LogicalResult emitPythonModule(ModuleOp module,
+                               const HeaderProvenance &provenance,
+                               llvm::raw_ostream &os);
 
 } // namespace mlir::attn
 

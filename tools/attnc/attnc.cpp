@@ -110,6 +110,12 @@ cl::opt<std::string> embedWeightsFilename(
              "them"),
     cl::cat(attncCategory));
 
+cl::opt<std::string> pythonFilename(
+    "python", cl::value_desc("file"),
+    cl::desc("Also write a Python module (ctypes + numpy) that calls the "
+             "model from a shared library built from the object"),
+    cl::cat(attncCategory));
+
 /// An index into emitTargets(), as an enum so that cl uses its generic
 /// (named-value) parser; the values are added in main().
 enum EmitIndex : unsigned {};
@@ -268,12 +274,12 @@ attn::HeaderProvenance getProvenance(llvm::StringRef source,
   return provenance;
 }
 
-/// Runs the compiler on the buffer in `sourceMgr`; fills `output` and
-/// `header` (if requested). `weights` is the file to embed, or null.
-/// Reports errors through the context.
+/// Runs the compiler on the buffer in `sourceMgr`; fills `output`, and
+/// `header` and `python` if requested. `weights` is the file to embed, or
+/// null. Reports errors through the context.
 LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                       const llvm::MemoryBuffer *weights, std::string &output,
-                      std::string &header) {
+                      std::string &header, std::string &python) {
   const llvm::MemoryBuffer *buffer =
       sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
   attnc::Source source{&context, buffer->getBufferIdentifier().str()};
@@ -309,12 +315,16 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
       return failure();
     attn::addEmbeddedWeights(*module, weights->getBuffer());
   }
-  if (!headerFilename.empty()) {
+  if (!headerFilename.empty() || !pythonFilename.empty()) {
     attn::HeaderProvenance provenance =
         getProvenance(buffer->getBuffer(), weights);
     provenance.sourceName = source.filename;
-    llvm::raw_string_ostream headerStream(header);
-    if (failed(attn::emitCHeader(*module, provenance, headerStream)))
+    llvm::raw_string_ostream headerStream(header), pythonStream(python);
+    if (!headerFilename.empty() &&
+        failed(attn::emitCHeader(*module, provenance, headerStream)))
+      return failure();
+    if (!pythonFilename.empty() &&
+        failed(attn::emitPythonModule(*module, provenance, pythonStream)))
       return failure();
   }
   attn::LowerOptions lowering;
@@ -362,7 +372,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
 /// (or checking them, with --verify-diagnostics).
 LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
                             const llvm::MemoryBuffer *weights,
-                            std::string &output, std::string &header) {
+                            std::string &output, std::string &header,
+                            std::string &python) {
   DialectRegistry registry;
   attn::registerLoweringDialects(registry);
   MLIRContext context(registry);
@@ -371,11 +382,11 @@ LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
   sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
   if (verifyDiagnostics) {
     SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
-    (void)compile(context, sourceMgr, weights, output, header);
+    (void)compile(context, sourceMgr, weights, output, header, python);
     return handler.verify();
   }
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  return compile(context, sourceMgr, weights, output, header);
+  return compile(context, sourceMgr, weights, output, header, python);
 }
 
 } // namespace
@@ -448,9 +459,10 @@ int main(int argc, char **argv) {
     llvm::raw_string_ostream allStream(all);
     auto processPart = [&](std::unique_ptr<llvm::MemoryBuffer> part,
                            llvm::raw_ostream &os) {
-      std::string output, header;
+      std::string output, header, python;
       LogicalResult result =
-          processBuffer(std::move(part), weights.get(), output, header);
+          processBuffer(std::move(part), weights.get(), output, header,
+                        python);
       os << output;
       return result;
     };
@@ -460,16 +472,27 @@ int main(int argc, char **argv) {
     return failed(writeFile(outputPath(), all)) ? 1 : 0;
   }
 
-  std::string output, header;
-  if (failed(processBuffer(std::move(input), weights.get(), output, header)))
+  std::string output, header, python;
+  if (failed(processBuffer(std::move(input), weights.get(), output, header,
+                           python)))
     return 1;
   if (verifyDiagnostics)
     return 0;
   if (failed(writeFile(outputPath(), output)))
     return 1;
-  if (!headerFilename.empty() && failed(writeFile(headerFilename, header))) {
-    if (outputPath() != "-")
-      llvm::sys::fs::remove(outputPath());
+  // Either every output is written or none is left behind; only regular
+  // files are removed (never /dev/null or /dev/stdout given as an output).
+  auto removeWritten = [](llvm::StringRef path) {
+    if (!path.empty() && path != "-" && llvm::sys::fs::is_regular_file(path))
+      llvm::sys::fs::remove(path);
+  };
+  bool headerFailed =
+      !headerFilename.empty() && failed(writeFile(headerFilename, header));
+  if (headerFailed ||
+      (!pythonFilename.empty() && failed(writeFile(pythonFilename, python)))) {
+    removeWritten(outputPath());
+    if (!headerFailed)
+      removeWritten(headerFilename);
     return 1;
   }
   return 0;
