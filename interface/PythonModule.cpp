@@ -72,7 +72,7 @@ def _input_array(where, arg, value):
     # type(), not isinstance: bool is an int, numpy.float64 a float.
     if not arg.shape and type(value) in (int, float):
         if isinstance(value, float) and arg.dtype != _np.float32:
-            raise TypeError(f"{where}: {arg.name} has dtype {arg.dtype}; got the float {value!r}")
+            raise TypeError(f"{where}: {arg.name} is the float {value!r}, expected {arg.dtype}")
         if arg.dtype == _np.int32 and not -(1 << 31) <= value < (1 << 31):
             raise OverflowError(f"{where}: {arg.name} = {value} does not fit in int32")
         return _np.array(value, dtype=arg.dtype)
