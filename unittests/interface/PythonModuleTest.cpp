@@ -37,7 +37,9 @@ TEST(PythonModuleTest, DimsOnlyOutputsUseAreKeywordOnlyArguments) {
   ASSERT_TRUE(module);
   std::string text;
   llvm::raw_string_ostream os(text);
-  ASSERT_TRUE(succeeded(attn::emitPythonModule(*module, "gen.attn", os)));
+  attn::HeaderProvenance provenance;
+  provenance.sourceName = "gen.attn";
+  ASSERT_TRUE(succeeded(attn::emitPythonModule(*module, provenance, os)));
 
   // The C function takes every dim in the model's order; the method reads
   // S from x's shape and the others from keywords, `lambda` as `lambda_`.

@@ -1,5 +1,6 @@
 """one_model.c (self-attention) through the Python module: the same input,
 y written to OUT as raw float32, for a byte comparison with the C program.
+WEIGHTS "-" passes None (weights embedded in the object).
     usage: python_one_model.py LIBRARY WEIGHTS OUT   (module on PYTHONPATH)"""
 import sys
 
@@ -12,5 +13,6 @@ TOKENS, D = 7, 64
 i = np.arange(TOKENS * D)
 x = (((i * 37) % 101).astype(np.float32) / np.float32(101.0) -
      np.float32(0.5)).reshape(TOKENS, D)
-with self_attention.Model(sys.argv[1], sys.argv[2]) as model:
+weights = None if sys.argv[2] == "-" else sys.argv[2]
+with self_attention.Model(sys.argv[1], weights) as model:
     model.forward(x).tofile(sys.argv[3])
