@@ -25,6 +25,9 @@ namespace attn {
 #include "passes/Passes.h.inc"
 
 /// The pattern fusing score -> softmax -> context into attn.attention.
+/// attn-report-costs writing to `os` instead of stdout (attnc --report).
+std::unique_ptr<Pass> createAttnReportCosts(llvm::raw_ostream &os);
+
 void populateAttnFusePatterns(RewritePatternSet &patterns);
 
 /// Patterns lowering attn ops to linalg/tensor/arith/math on tensors.

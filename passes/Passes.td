@@ -143,6 +143,38 @@ def AttnTile : Pass<"attn-tile"> {
   ];
 }
 
+def AttnReportCosts : Pass<"attn-report-costs", "mlir::ModuleOp"> {
+  let summary = "Print each entry point's flops, weight bytes and peak "
+                "scratch memory as formulas of its run-time dims";
+  let description = [{
+    attnc --report runs it in the pipeline right after deallocation and
+    before attn-outline-parallel, where every buffer is a `memref.alloc`
+    with its `memref.dealloc` and parallel loops are still `scf.forall`.
+    Per entry point it prints, as polynomials of the run-time dims:
+
+    - flops: the floating-point operations of every linalg op (its
+      iteration space times the arithmetic and math ops of its body) and
+      of every BLAS call (2 m n k for `attnrt_sgemm`, 2 m n for
+      `attnrt_sgemv`), loops multiplied by their trip counts, the costlier
+      side of each `scf.if`;
+    - weights read: the bytes of the params the kernel uses;
+    - peak scratch: the most bytes of `memref.alloc` live at once (each
+      allocation asks for its size plus its alignment), walking the kernel
+      in order: a dealloc frees its buffer, a loop that carries a buffer
+      holds the previous iteration's while making the next, and the body
+      of an `scf.forall` counts once per thread (`threads`).
+
+    Index values are intervals of polynomials: loop bounds subtract exactly,
+    while an induction variable or a `min` takes its largest case, and a
+    division by a block size is exact for dims that are multiples of it. So
+    the figures are exact for such dims where nothing depends on data, and
+    upper bounds where something does (the key blocks a causal mask skips,
+    the lengths of padded sequences). A size the analysis cannot follow
+    makes its figure "unknown" rather than wrong. The output is text, one
+    block per entry point; attn-opt prints it to stdout.
+  }];
+}
+
 def AttnOutlineParallel : Pass<"attn-outline-parallel", "mlir::ModuleOp"> {
   let summary = "Run the bodies of scf.forall loops on buffers through "
                 "attnrt_parallel_for";

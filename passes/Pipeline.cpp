@@ -119,6 +119,10 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm,
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
   pm.addPass(createCanonicalizerPass());
+  // Every buffer is an alloc with its dealloc here, and parallel loops are
+  // still loops: where the costs are read.
+  if (options.costReport)
+    pm.addPass(createAttnReportCosts(*options.costReport));
   // Parallel loops (attn-tile's query blocks) run on the OpenMP pool; any
   // the outliner leaves run on one thread.
   pm.addPass(createAttnOutlineParallel());

@@ -91,6 +91,11 @@ struct LowerOptions : PassPipelineOptions<LowerOptions> {
                      "the module's attn.model describes "
                      "(attn-emit-c-interface); off for modules without one"),
       llvm::cl::init(true)};
+
+  /// Where attn-report-costs writes each entry point's costs (attnc
+  /// --report), run after deallocation; none when null. Not a textual
+  /// option: attn-opt runs the pass on its own (--attn-report-costs).
+  llvm::raw_ostream *costReport = nullptr;
 };
 
 /// Adds to `pm` (a PassManager on ModuleOp) the passes that take frontend

@@ -9,23 +9,49 @@
  * use-generic-functions, keep up to kSlots large freed blocks per thread
  * (at most kMaxCachedBytes) and reuse one for a request that it fits
  * without wasting more than half of it. Small blocks go straight to malloc.
+ * They also count the bytes requested and not yet freed, and the most at
+ * once (attnrt_scratch_usage): what `attnc --report` predicts.
  */
 
 #include "attnrt.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 enum { kSlots = 16 };
 static const size_t kMinCached = (size_t)64 << 10;
 static const size_t kMaxCachedBytes = (size_t)512 << 20;
 
-/* In front of every block: its usable size. 16 bytes keep malloc's
- * alignment for what follows (generated code aligns further itself). */
+/* In front of every block: its usable size and the size requested for it
+ * now. 16 bytes keep malloc's alignment for what follows (generated code
+ * aligns further itself). */
 typedef struct {
   size_t size;
-  size_t unused;
+  size_t requested;
 } Header;
+
+/* All threads together: bytes requested and not freed, and the most since
+ * the last reset. */
+static atomic_llong liveBytes, peakBytes;
+
+static void countAlloc(size_t size) {
+  long long live = atomic_fetch_add(&liveBytes, (long long)size) + (long long)size;
+  long long peak = atomic_load(&peakBytes);
+  while (live > peak && !atomic_compare_exchange_weak(&peakBytes, &peak, live))
+    ;
+}
+
+void attnrt_scratch_usage(int64_t *live, int64_t *peak) {
+  if (live)
+    *live = atomic_load(&liveBytes);
+  if (peak)
+    *peak = atomic_load(&peakBytes);
+}
+
+void attnrt_scratch_reset_peak(void) {
+  atomic_store(&peakBytes, atomic_load(&liveBytes));
+}
 
 typedef struct {
   Header *blocks[kSlots];
@@ -78,6 +104,8 @@ void *_mlir_memref_to_llvm_alloc(size_t size) {
     if (best >= 0) {
       Header *block = cache->blocks[best];
       removeSlot(cache, best);
+      block->requested = size;
+      countAlloc(size);
       return block + 1;
     }
   }
@@ -86,7 +114,8 @@ void *_mlir_memref_to_llvm_alloc(size_t size) {
   Header *block = malloc(sizeof(Header) + size);
   if (!block)
     return NULL;
-  block->size = size;
+  block->size = block->requested = size;
+  countAlloc(size);
   return block + 1;
 }
 
@@ -94,6 +123,7 @@ void _mlir_memref_to_llvm_free(void *pointer) {
   if (!pointer)
     return;
   Header *block = (Header *)pointer - 1;
+  atomic_fetch_sub(&liveBytes, (long long)block->requested);
   Cache *cache = block->size >= kMinCached ? getCache() : NULL;
   if (!cache || block->size > kMaxCachedBytes) {
     free(block);

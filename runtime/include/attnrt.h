@@ -235,6 +235,17 @@ ATTNRT_API void *_mlir_memref_to_llvm_alloc(size_t size);
  *  is fine. */
 ATTNRT_API void _mlir_memref_to_llvm_free(void *pointer);
 
+/** The scratch memory of generated code, all threads together: the bytes
+ *  requested through _mlir_memref_to_llvm_alloc and not freed yet (`*live`),
+ *  and the most at any time since the program started or the last
+ *  attnrt_scratch_reset_peak() (`*peak`). Either pointer may be NULL. What
+ *  `attnc --report` predicts for each entry point (docs/ATTNC.md); blocks
+ *  kept for reuse do not count. */
+ATTNRT_API void attnrt_scratch_usage(int64_t *live, int64_t *peak);
+
+/** Starts a new peak of attnrt_scratch_usage at the bytes live now. */
+ATTNRT_API void attnrt_scratch_reset_peak(void);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -116,6 +116,12 @@ cl::opt<std::string> pythonFilename(
              "model from a shared library built from the object"),
     cl::cat(attncCategory));
 
+cl::opt<bool> report(
+    "report",
+    cl::desc("Print each entry point's flops, bytes of weights read and "
+             "peak scratch memory, as formulas of its run-time dims"),
+    cl::init(false), cl::cat(attncCategory));
+
 /// An index into emitTargets(), as an enum so that cl uses its generic
 /// (named-value) parser; the values are added in main().
 enum EmitIndex : unsigned {};
@@ -274,16 +280,21 @@ attn::HeaderProvenance getProvenance(llvm::StringRef source,
   return provenance;
 }
 
-/// Runs the compiler on the buffer in `sourceMgr`; fills `output`, and
-/// `header` and `python` if requested. `weights` is the file to embed, or
-/// null. Reports errors through the context.
+/// What one compilation makes: the output, and the header, the Python
+/// module and the cost report when asked for.
+struct Outputs {
+  std::string output, header, python, report;
+};
+
+/// Runs the compiler on the buffer in `sourceMgr` and fills `outputs`.
+/// `weights` is the file to embed, or null. Reports errors through the
+/// context.
 LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
-                      const llvm::MemoryBuffer *weights, std::string &output,
-                      std::string &header, std::string &python) {
+                      const llvm::MemoryBuffer *weights, Outputs &outputs) {
   const llvm::MemoryBuffer *buffer =
       sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
   attnc::Source source{&context, buffer->getBufferIdentifier().str()};
-  llvm::raw_string_ostream os(output);
+  llvm::raw_string_ostream os(outputs.output);
 
   std::unique_ptr<attnc::ModelDecl> model =
       attnc::parseModel(buffer->getBuffer(), source);
@@ -319,7 +330,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     attn::HeaderProvenance provenance =
         getProvenance(buffer->getBuffer(), weights);
     provenance.sourceName = source.filename;
-    llvm::raw_string_ostream headerStream(header), pythonStream(python);
+    llvm::raw_string_ostream headerStream(outputs.header),
+        pythonStream(outputs.python);
     if (!headerFilename.empty() &&
         failed(attn::emitCHeader(*module, provenance, headerStream)))
       return failure();
@@ -335,6 +347,9 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     lowering.queryBlock = queryBlock.getValue();
   if (keyBlock.getNumOccurrences())
     lowering.keyBlock = keyBlock.getValue();
+  llvm::raw_string_ostream reportStream(outputs.report);
+  if (report)
+    lowering.costReport = &reportStream;
   PassManager pm(&context, ModuleOp::getOperationName());
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
@@ -364,7 +379,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   llvm::raw_svector_ostream objectStream(bytes);
   if (failed(attn::emitLLVM(*module, kind, codegenOptions, objectStream)))
     return failure();
-  output.assign(bytes.begin(), bytes.end());
+  outputs.output.assign(bytes.begin(), bytes.end());
   return success();
 }
 
@@ -372,8 +387,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
 /// (or checking them, with --verify-diagnostics).
 LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
                             const llvm::MemoryBuffer *weights,
-                            std::string &output, std::string &header,
-                            std::string &python) {
+                            Outputs &outputs) {
   DialectRegistry registry;
   attn::registerLoweringDialects(registry);
   MLIRContext context(registry);
@@ -382,11 +396,11 @@ LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
   sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
   if (verifyDiagnostics) {
     SourceMgrDiagnosticVerifierHandler handler(sourceMgr, &context);
-    (void)compile(context, sourceMgr, weights, output, header, python);
+    (void)compile(context, sourceMgr, weights, outputs);
     return handler.verify();
   }
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  return compile(context, sourceMgr, weights, output, header, python);
+  return compile(context, sourceMgr, weights, outputs);
 }
 
 } // namespace
@@ -436,6 +450,24 @@ int main(int argc, char **argv) {
     return 1;
   }
 
+  if (report) {
+    // The costs are read after deallocation, in the bufferized stage.
+    const EmitTarget &target = emitTarget();
+    if (target.kind == Emit::AST || target.kind == Emit::Dot ||
+        (target.kind == Emit::Stage &&
+         target.stage < attn::Stage::Bufferized)) {
+      llvm::errs() << "attnc: error: --report needs --emit=bufferized or a "
+                      "later stage, not --emit="
+                   << target.name << "\n";
+      return 1;
+    }
+    if (outputPath() == "-") {
+      llvm::errs() << "attnc: error: --report prints to stdout: write the "
+                      "output to a file with -o\n";
+      return 1;
+    }
+  }
+
   std::string errorMessage;
   std::unique_ptr<llvm::MemoryBuffer> input =
       openInputFile(inputFilename, &errorMessage);
@@ -459,11 +491,10 @@ int main(int argc, char **argv) {
     llvm::raw_string_ostream allStream(all);
     auto processPart = [&](std::unique_ptr<llvm::MemoryBuffer> part,
                            llvm::raw_ostream &os) {
-      std::string output, header, python;
+      Outputs outputs;
       LogicalResult result =
-          processBuffer(std::move(part), weights.get(), output, header,
-                        python);
-      os << output;
+          processBuffer(std::move(part), weights.get(), outputs);
+      os << outputs.output;
       return result;
     };
     if (failed(splitAndProcessBuffer(std::move(input), processPart,
@@ -472,13 +503,12 @@ int main(int argc, char **argv) {
     return failed(writeFile(outputPath(), all)) ? 1 : 0;
   }
 
-  std::string output, header, python;
-  if (failed(processBuffer(std::move(input), weights.get(), output, header,
-                           python)))
+  Outputs outputs;
+  if (failed(processBuffer(std::move(input), weights.get(), outputs)))
     return 1;
   if (verifyDiagnostics)
     return 0;
-  if (failed(writeFile(outputPath(), output)))
+  if (failed(writeFile(outputPath(), outputs.output)))
     return 1;
   // Either every output is written or none is left behind; only regular
   // files are removed (never /dev/null or /dev/stdout given as an output).
@@ -487,13 +517,15 @@ int main(int argc, char **argv) {
       llvm::sys::fs::remove(path);
   };
   bool headerFailed =
-      !headerFilename.empty() && failed(writeFile(headerFilename, header));
-  if (headerFailed ||
-      (!pythonFilename.empty() && failed(writeFile(pythonFilename, python)))) {
+      !headerFilename.empty() &&
+      failed(writeFile(headerFilename, outputs.header));
+  if (headerFailed || (!pythonFilename.empty() &&
+                       failed(writeFile(pythonFilename, outputs.python)))) {
     removeWritten(outputPath());
     if (!headerFailed)
       removeWritten(headerFilename);
     return 1;
   }
+  llvm::outs() << outputs.report;
   return 0;
 }

@@ -77,4 +77,33 @@ TEST(RuntimeAlloc, ManyBlocksAndOtherThreads) {
   EXPECT_EQ(_mlir_memref_to_llvm_alloc(SIZE_MAX - 8), nullptr);
 }
 
+TEST(RuntimeAlloc, ScratchUsageCountsRequestedBytes) {
+  int64_t live0 = -1, peak = -1;
+  attnrt_scratch_usage(&live0, nullptr);
+  attnrt_scratch_reset_peak();
+  attnrt_scratch_usage(nullptr, &peak);
+  EXPECT_EQ(peak, live0);
+  // Requested bytes, whatever block serves them (a reused large block that
+  // is bigger than the request counts as the request).
+  void *large = _mlir_memref_to_llvm_alloc(kLarge);
+  _mlir_memref_to_llvm_free(large);
+  void *a = _mlir_memref_to_llvm_alloc(kLarge - 1000); // reuses `large`
+  void *b = _mlir_memref_to_llvm_alloc(100);
+  int64_t live = -1;
+  attnrt_scratch_usage(&live, &peak);
+  EXPECT_EQ(live, live0 + int64_t(kLarge) - 1000 + 100);
+  EXPECT_EQ(peak, live0 + int64_t(kLarge));
+  _mlir_memref_to_llvm_free(a);
+  attnrt_scratch_usage(&live, &peak);
+  EXPECT_EQ(live, live0 + 100);
+  EXPECT_EQ(peak, live0 + int64_t(kLarge));
+  // A reset starts from what is live.
+  attnrt_scratch_reset_peak();
+  attnrt_scratch_usage(nullptr, &peak);
+  EXPECT_EQ(peak, live0 + 100);
+  _mlir_memref_to_llvm_free(b);
+  attnrt_scratch_usage(&live, nullptr);
+  EXPECT_EQ(live, live0);
+}
+
 } // namespace
