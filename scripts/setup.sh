@@ -15,6 +15,7 @@ PACKAGES=(
   libclang-rt-19-dev   # AddressSanitizer runtime for the runtime's ASan tests
   python3 python3-numpy python3-torch
   graphviz             # dot: renders attnc --emit=dot (its tests, docs/images)
+  make pkg-config      # examples/make_app, built by the install tests
 )
 
 missing=()
