@@ -75,7 +75,7 @@ function(attnc_add_model target model)
 
   # attnc writes the header beside it and the copy replaces the real one only
   # when the text changed: Ninja's restat then leaves the sources that include
-  # it alone when the .attn file is touched or only its body changes.
+  # it alone when the .attn file (or the weights) is only touched.
   add_custom_command(
     OUTPUT "${object}" "${header}"
     COMMAND "${CMAKE_COMMAND}" -E make_directory "${dir}/include"
