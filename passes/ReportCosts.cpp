@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/CostPolynomial.h"
 
 #include "dialect/AttnOps.h"
 
@@ -25,7 +26,6 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 
-#include <map>
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNREPORTCOSTS
@@ -36,113 +36,6 @@ using namespace mlir;
 using namespace mlir::attn;
 
 namespace {
-
-/// A polynomial: coefficient per monomial, a monomial being the sorted list
-/// of the symbols it multiplies (["S", "S"] is S^2, [] the constant).
-class Poly {
-public:
-  Poly() = default;
-  static Poly constant(double value) {
-    Poly poly;
-    if (value != 0)
-      poly.terms[{}] = value;
-    return poly;
-  }
-  static Poly symbol(StringRef name) {
-    Poly poly;
-    poly.terms[{name.str()}] = 1;
-    return poly;
-  }
-
-  Poly operator+(const Poly &other) const {
-    Poly sum = *this;
-    for (const auto &[monomial, coefficient] : other.terms)
-      sum.add(monomial, coefficient);
-    return sum;
-  }
-  Poly operator-(const Poly &other) const { return *this + other * -1; }
-  Poly operator*(double factor) const {
-    Poly product;
-    for (const auto &[monomial, coefficient] : terms)
-      product.add(monomial, coefficient * factor);
-    return product;
-  }
-  Poly operator*(const Poly &other) const {
-    Poly product;
-    for (const auto &[left, a] : terms)
-      for (const auto &[right, b] : other.terms) {
-        std::vector<std::string> monomial = left;
-        monomial.insert(monomial.end(), right.begin(), right.end());
-        llvm::sort(monomial);
-        product.add(monomial, a * b);
-      }
-    return product;
-  }
-
-  std::optional<double> getConstant() const {
-    if (terms.empty())
-      return 0.0;
-    if (terms.size() == 1 && terms.begin()->first.empty())
-      return terms.begin()->second;
-    return std::nullopt;
-  }
-  double evaluate(const llvm::StringMap<double> &at) const {
-    double sum = 0;
-    for (const auto &[monomial, coefficient] : terms) {
-      double term = coefficient;
-      for (const std::string &name : monomial)
-        term *= at.lookup(name);
-      sum += term;
-    }
-    return sum;
-  }
-
-  /// `64 KiB * S^2 + 512 B * S + 12 KiB`: highest degree first, each
-  /// coefficient through `formatCoefficient`.
-  std::string print(function_ref<std::string(double)> formatCoefficient) const {
-    std::vector<std::pair<std::vector<std::string>, double>> sorted(
-        terms.begin(), terms.end());
-    llvm::sort(sorted, [](const auto &a, const auto &b) {
-      if (a.first.size() != b.first.size())
-        return a.first.size() > b.first.size();
-      return a.first < b.first;
-    });
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    llvm::ListSeparator plus(" + ");
-    for (const auto &[monomial, coefficient] : sorted) {
-      os << plus << formatCoefficient(coefficient);
-      for (size_t i = 0; i < monomial.size();) {
-        size_t power = 1;
-        while (i + power < monomial.size() && monomial[i + power] == monomial[i])
-          ++power;
-        os << " * " << monomial[i];
-        if (power > 1)
-          os << "^" << power;
-        i += power;
-      }
-    }
-    if (text.empty())
-      os << formatCoefficient(0);
-    return text;
-  }
-
-private:
-  void add(const std::vector<std::string> &monomial, double coefficient) {
-    double &slot = terms[monomial];
-    slot += coefficient;
-    if (slot == 0)
-      terms.erase(monomial);
-  }
-  std::map<std::vector<std::string>, double> terms;
-};
-
-/// The values an index may take: [lo, hi].
-struct Range {
-  Poly lo, hi;
-  static Range exactly(const Poly &value) { return {value, value}; }
-};
-using MaybeRange = std::optional<Range>;
 
 /// The costs of one kernel.
 class KernelCosts {
@@ -171,7 +64,7 @@ private:
   std::optional<Poly> bytes(memref::AllocOp alloc);
   MaybeRange range(OpFoldResult value) {
     if (auto attr = dyn_cast<Attribute>(value))
-      return Range::exactly(Poly::constant(cast<IntegerAttr>(attr).getInt()));
+      return PolyRange::exactly(Poly::constant(cast<IntegerAttr>(attr).getInt()));
     return range(cast<Value>(value));
   }
   std::optional<Poly> tripCount(OpFoldResult lower, OpFoldResult upper,
@@ -223,7 +116,7 @@ MaybeRange KernelCosts::range(Value value) {
 MaybeRange KernelCosts::affineRange(AffineExpr expr, ValueRange dims,
                                     ValueRange symbols) {
   if (auto constant = dyn_cast<AffineConstantExpr>(expr))
-    return Range::exactly(Poly::constant(constant.getValue()));
+    return PolyRange::exactly(Poly::constant(constant.getValue()));
   if (auto dim = dyn_cast<AffineDimExpr>(expr))
     return range(dims[dim.getPosition()]);
   if (auto symbol = dyn_cast<AffineSymbolExpr>(expr))
@@ -236,21 +129,21 @@ MaybeRange KernelCosts::affineRange(AffineExpr expr, ValueRange dims,
   std::optional<double> divisor = rhs->lo.getConstant();
   switch (expr.getKind()) {
   case AffineExprKind::Add:
-    return Range{lhs->lo + rhs->lo, lhs->hi + rhs->hi};
+    return PolyRange{lhs->lo + rhs->lo, lhs->hi + rhs->hi};
   case AffineExprKind::Mul:
     if (std::optional<double> factor = rhs->lo.getConstant();
         factor && *factor < 0)
-      return Range{lhs->hi * *factor, lhs->lo * *factor};
-    return Range{lhs->lo * rhs->lo, lhs->hi * rhs->hi};
+      return PolyRange{lhs->hi * *factor, lhs->lo * *factor};
+    return PolyRange{lhs->lo * rhs->lo, lhs->hi * rhs->hi};
   case AffineExprKind::FloorDiv:
   case AffineExprKind::CeilDiv:
     if (!divisor || *divisor <= 0)
       return std::nullopt;
-    return Range{lhs->lo * (1 / *divisor), lhs->hi * (1 / *divisor)};
+    return PolyRange{lhs->lo * (1 / *divisor), lhs->hi * (1 / *divisor)};
   case AffineExprKind::Mod:
     if (!divisor || *divisor <= 0)
       return std::nullopt;
-    return Range{Poly(), Poly::constant(*divisor - 1)};
+    return PolyRange{Poly(), Poly::constant(*divisor - 1)};
   default:
     return std::nullopt;
   }
@@ -265,7 +158,7 @@ MaybeRange KernelCosts::computeRange(Value value) {
       MaybeRange upper = range(loop.getUpperBound());
       if (!lower || !upper)
         return std::nullopt;
-      return Range{lower->lo, upper->hi};
+      return PolyRange{lower->lo, upper->hi};
     }
     if (auto loop = dyn_cast<scf::ForallOp>(owner)) {
       unsigned index = arg.getArgNumber();
@@ -274,14 +167,14 @@ MaybeRange KernelCosts::computeRange(Value value) {
       MaybeRange upper = range(loop.getMixedUpperBound()[index]);
       if (!upper)
         return std::nullopt;
-      return Range{Poly(), upper->hi};
+      return PolyRange{Poly(), upper->hi};
     }
     return std::nullopt;
   }
   Operation *op = value.getDefiningOp();
   APInt constant;
   if (matchPattern(value, m_ConstantInt(&constant)))
-    return Range::exactly(Poly::constant(constant.getSExtValue()));
+    return PolyRange::exactly(Poly::constant(constant.getSExtValue()));
   if (isa<arith::IndexCastOp, arith::IndexCastUIOp, arith::ExtSIOp,
           arith::ExtUIOp, arith::TruncIOp>(op))
     return range(op->getOperand(0));
@@ -292,7 +185,7 @@ MaybeRange KernelCosts::computeRange(Value value) {
     std::optional<Poly> size = extent(dim.getSource(), *index);
     if (!size)
       return std::nullopt;
-    return Range::exactly(*size);
+    return PolyRange::exactly(*size);
   }
   if (auto apply = dyn_cast<affine::AffineApplyOp>(op)) {
     AffineMap map = apply.getAffineMap();
@@ -312,9 +205,9 @@ MaybeRange KernelCosts::computeRange(Value value) {
       if (!next)
         return std::nullopt;
       result = !result ? *next
-               : isMin ? Range{smaller(result->lo, next->lo),
+               : isMin ? PolyRange{smaller(result->lo, next->lo),
                                smaller(result->hi, next->hi)}
-                       : Range{larger(result->lo, next->lo),
+                       : PolyRange{larger(result->lo, next->lo),
                                larger(result->hi, next->hi)};
     }
     return result;
@@ -328,32 +221,32 @@ MaybeRange KernelCosts::computeRange(Value value) {
   // against S): at most the known one.
   if (isa<arith::MinSIOp, arith::MinUIOp>(op) && (lhs || rhs) &&
       !(lhs && rhs))
-    return Range{Poly(), lhs ? lhs->hi : rhs->hi};
+    return PolyRange{Poly(), lhs ? lhs->hi : rhs->hi};
   if (!lhs || !rhs)
     return std::nullopt;
   std::optional<double> divisor = rhs->lo.getConstant();
   if (isa<arith::AddIOp>(op))
-    return Range{lhs->lo + rhs->lo, lhs->hi + rhs->hi};
+    return PolyRange{lhs->lo + rhs->lo, lhs->hi + rhs->hi};
   if (isa<arith::SubIOp>(op))
-    return Range{lhs->lo - rhs->hi, lhs->hi - rhs->lo};
+    return PolyRange{lhs->lo - rhs->hi, lhs->hi - rhs->lo};
   if (isa<arith::MulIOp>(op))
-    return Range{lhs->lo * rhs->lo, lhs->hi * rhs->hi};
+    return PolyRange{lhs->lo * rhs->lo, lhs->hi * rhs->hi};
   if (isa<arith::DivSIOp, arith::DivUIOp, arith::FloorDivSIOp,
           arith::CeilDivSIOp, arith::CeilDivUIOp>(op)) {
     // Division by a block size: exact when the dim is a multiple of it. By
     // a run-time value (at least 1): at most the dividend.
     if (!divisor)
-      return Range{Poly(), lhs->hi};
+      return PolyRange{Poly(), lhs->hi};
     if (*divisor <= 0)
       return std::nullopt;
-    return Range{lhs->lo * (1 / *divisor), lhs->hi * (1 / *divisor)};
+    return PolyRange{lhs->lo * (1 / *divisor), lhs->hi * (1 / *divisor)};
   }
   if (isa<arith::RemSIOp, arith::RemUIOp>(op))
-    return Range{Poly(), divisor ? Poly::constant(*divisor - 1) : rhs->hi};
+    return PolyRange{Poly(), divisor ? Poly::constant(*divisor - 1) : rhs->hi};
   if (isa<arith::MinSIOp, arith::MinUIOp>(op))
-    return Range{smaller(lhs->lo, rhs->lo), smaller(lhs->hi, rhs->hi)};
+    return PolyRange{smaller(lhs->lo, rhs->lo), smaller(lhs->hi, rhs->hi)};
   if (isa<arith::MaxSIOp, arith::MaxUIOp, arith::SelectOp>(op))
-    return Range{larger(lhs->lo, rhs->lo), larger(lhs->hi, rhs->hi)};
+    return PolyRange{larger(lhs->lo, rhs->lo), larger(lhs->hi, rhs->hi)};
   return std::nullopt;
 }
 

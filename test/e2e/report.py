@@ -21,7 +21,8 @@ from attnc_e2e import Env, np, run  # noqa: E402
 
 env = Env.from_argv()
 for stale in os.listdir(env.work):  # a .so named like a module shadows it
-    os.remove(os.path.join(env.work, stale))
+    if stale.endswith(".so"):
+        os.remove(os.path.join(env.work, stale))
 sys.path.insert(0, env.work)
 rng = np.random.default_rng(0)
 
