@@ -339,19 +339,21 @@ std::optional<Poly> KernelCosts::tripCount(OpFoldResult lower,
   return (to->hi - from->lo) * (1 / *stride);
 }
 
-/// Floating-point arithmetic operations; a math function counts as one.
+/// Whether `op` is one floating-point operation: arithmetic on floats or a
+/// math function (which counts as one); not a select or a constant.
+static bool isFlop(Operation *op) {
+  return isa_and_nonnull<arith::ArithDialect, math::MathDialect>(
+             op->getDialect()) &&
+         !isa<arith::SelectOp, arith::ConstantOp>(op) &&
+         llvm::any_of(op->getOperandTypes(), [](Type type) {
+           return isa<FloatType>(getElementTypeOrSelf(type));
+         });
+}
+
+/// The floating-point operations of one run of `body`.
 static int64_t countFlops(Region &body) {
   int64_t count = 0;
-  body.walk([&](Operation *op) {
-    bool isFloat = llvm::any_of(op->getOperandTypes(), [](Type type) {
-      return isa<FloatType>(getElementTypeOrSelf(type));
-    });
-    if (isFloat && (isa_and_nonnull<math::MathDialect>(op->getDialect()) ||
-                    (isa_and_nonnull<arith::ArithDialect>(op->getDialect()) &&
-                     !isa<arith::SelectOp, arith::ConstantOp>(op) &&
-                     op->getNumOperands() > 0)))
-      ++count;
-  });
+  body.walk([&](Operation *op) { count += isFlop(op); });
   return count;
 }
 
@@ -429,15 +431,7 @@ std::optional<Poly> KernelCosts::flopsOf(Operation *op) {
       return std::nullopt;
     return larger(*then, *other);
   }
-  if (op->getNumRegions() == 0 && isa_and_nonnull<arith::ArithDialect, math::MathDialect>(
-                                      op->getDialect()))
-    return Poly::constant(llvm::any_of(op->getResultTypes(), [](Type type) {
-                            return isa<FloatType>(type);
-                          }) &&
-                                  !isa<arith::ConstantOp, arith::SelectOp>(op)
-                              ? 1
-                              : 0);
-  return Poly();
+  return Poly::constant(isFlop(op));
 }
 
 std::optional<Poly> KernelCosts::flopsOf(Block &block) {
@@ -647,9 +641,11 @@ struct AttnReportCostsPass
     llvm::interleaveComma(dims, out,
                           [&](DimAttr dim) { out << dim.getName(); });
     out << "):\n";
+    // `example` formats the value at `at`, which `where` names.
     auto line = [&](StringRef what, const std::optional<Poly> &value,
                     function_ref<std::string(double)> coefficient,
-                    function_ref<std::string(double)> example) {
+                    function_ref<std::string(double)> example,
+                    StringRef where) {
       out << "  " << what << " = ";
       if (!value) {
         out << "unknown (the IR has a size attn-report-costs cannot "
@@ -658,17 +654,16 @@ struct AttnReportCostsPass
       }
       out << value->print(coefficient);
       if (!value->getConstant())
-        out << "   (" << atText
-            << (what == "peak scratch" ? ", 1 thread" : "") << ": "
-            << example(value->evaluate(at)) << ")";
+        out << "   (" << where << ": " << example(value->evaluate(at)) << ")";
       out << "\n";
     };
-    line("flops", costs.flops(), formatCount, formatFlops);
+    line("flops", costs.flops(), formatCount, formatFlops, atText);
     unsigned used = 0;
     Poly weights = costs.weightBytes(used);
     out << "  weights read = " << formatBytes(*weights.getConstant()) << " ("
         << used << " of " << model.getParams().size() << " params)\n";
-    line("peak scratch", costs.peakScratch(), formatBytes, formatBytes);
+    line("peak scratch", costs.peakScratch(), formatBytes, formatBytes,
+         atText + ", 1 thread");
   }
 
   llvm::raw_ostream *os = nullptr;
