@@ -213,39 +213,75 @@ std::string outputPath() {
   return (llvm::sys::path::stem(inputFilename) + ".o").str();
 }
 
-/// Writes `bytes` to `path`: a regular file atomically (a temporary file
-/// renamed into place); anything else that exists (/dev/stdout, a pipe) in
-/// place, since renaming over it would replace the device or the link.
-LogicalResult writeFile(llvm::StringRef path, llvm::StringRef bytes) {
-  if (path == "-") {
-    llvm::outs() << bytes;
-    llvm::outs().flush();
-    return success();
-  }
-  auto reportError = [&](const llvm::Twine &message) {
+/// One file attnc writes: its path ("-" for stdout) and its bytes.
+struct OutputFile {
+  llvm::StringRef path, bytes;
+};
+
+/// Writes all of `files` or, as far as a file system allows, none: each
+/// regular file goes to a temporary file beside it first (which LLVM's
+/// signal handlers remove on SIGINT or SIGTERM), and the temporary files
+/// are renamed into place only once all of them are written, so that an
+/// existing object is never replaced or removed when its header cannot be
+/// written. Stdout and what exists but is not a regular file (/dev/stdout,
+/// a pipe) are written in place, after the temporary files and before the
+/// renames: renaming over them would replace the device or the link.
+LogicalResult writeOutputs(llvm::ArrayRef<OutputFile> files) {
+  namespace fs = llvm::sys::fs;
+  SmallVector<std::pair<fs::TempFile, llvm::StringRef>> staged;
+  auto fail = [&](llvm::StringRef path, const llvm::Twine &message) {
     llvm::errs() << "attnc: error: cannot write '" << path << "': " << message
                  << "\n";
+    for (auto &entry : staged)
+      llvm::consumeError(entry.first.discard());
     return failure();
   };
-  llvm::sys::fs::file_status status;
-  if (!llvm::sys::fs::status(path, status) &&
-      status.type() != llvm::sys::fs::file_type::regular_file) {
-    std::error_code errorCode;
-    llvm::raw_fd_ostream os(path, errorCode);
-    if (!errorCode) {
-      os << bytes;
+  auto inPlace = [](llvm::StringRef path) {
+    fs::file_status status;
+    return path == "-" || (!fs::status(path, status) &&
+                           status.type() != fs::file_type::regular_file);
+  };
+  for (const OutputFile &file : files) {
+    if (inPlace(file.path))
+      continue;
+    llvm::Expected<fs::TempFile> temp =
+        fs::TempFile::create(file.path + ".tmp-%%%%%%%%");
+    if (!temp)
+      return fail(file.path, llvm::toString(temp.takeError()));
+    staged.emplace_back(std::move(*temp), file.path);
+    llvm::raw_fd_ostream os(staged.back().first.FD, /*shouldClose=*/false);
+    os << file.bytes;
+    os.flush();
+    if (std::error_code error = os.error()) {
+      os.clear_error();
+      return fail(file.path, error.message());
+    }
+  }
+  for (const OutputFile &file : files) {
+    if (!inPlace(file.path))
+      continue;
+    if (file.path == "-") {
+      llvm::outs() << file.bytes;
+      llvm::outs().flush();
+      continue;
+    }
+    std::error_code error;
+    llvm::raw_fd_ostream os(file.path, error);
+    if (!error) {
+      os << file.bytes;
       os.close();
-      errorCode = os.error();
+      error = os.error();
       os.clear_error();
     }
-    return errorCode ? reportError(errorCode.message()) : success();
+    if (error)
+      return fail(file.path, error.message());
   }
-  llvm::Error error = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
-    os << bytes;
-    return llvm::Error::success();
-  });
-  if (error)
-    return reportError(llvm::toString(std::move(error)));
+  for (size_t i = 0; i < staged.size(); ++i)
+    if (llvm::Error error = staged[i].first.keep(staged[i].second)) {
+      llvm::StringRef path = staged[i].second;
+      staged.erase(staged.begin(), staged.begin() + i + 1);
+      return fail(path, llvm::toString(std::move(error)));
+    }
   return success();
 }
 
@@ -500,7 +536,7 @@ int main(int argc, char **argv) {
     if (failed(splitAndProcessBuffer(std::move(input), processPart,
                                      allStream, "# -----", "# -----")))
       return 1;
-    return failed(writeFile(outputPath(), all)) ? 1 : 0;
+    return failed(writeOutputs({{outputPath(), all}})) ? 1 : 0;
   }
 
   Outputs outputs;
@@ -508,24 +544,14 @@ int main(int argc, char **argv) {
     return 1;
   if (verifyDiagnostics)
     return 0;
-  if (failed(writeFile(outputPath(), outputs.output)))
+  std::string output = outputPath();
+  SmallVector<OutputFile> files{{output, outputs.output}};
+  if (!headerFilename.empty())
+    files.push_back({headerFilename, outputs.header});
+  if (!pythonFilename.empty())
+    files.push_back({pythonFilename, outputs.python});
+  if (failed(writeOutputs(files)))
     return 1;
-  // Either every output is written or none is left behind; only regular
-  // files are removed (never /dev/null or /dev/stdout given as an output).
-  auto removeWritten = [](llvm::StringRef path) {
-    if (!path.empty() && path != "-" && llvm::sys::fs::is_regular_file(path))
-      llvm::sys::fs::remove(path);
-  };
-  bool headerFailed =
-      !headerFilename.empty() &&
-      failed(writeFile(headerFilename, outputs.header));
-  if (headerFailed || (!pythonFilename.empty() &&
-                       failed(writeFile(pythonFilename, outputs.python)))) {
-    removeWritten(outputPath());
-    if (!headerFailed)
-      removeWritten(headerFilename);
-    return 1;
-  }
   llvm::outs() << outputs.report;
   return 0;
 }
