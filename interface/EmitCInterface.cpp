@@ -170,8 +170,13 @@ Value WrapperBuilder::openWeights(Value path, Value slot) {
     return call(RuntimeFunction::attnrt_model_open, {path, numParams, slot});
   };
   LLVM::GlobalOp embedded = lookupEmbeddedWeights(module);
-  if (!embedded && !model.getParams().empty())
+  if (!embedded && !model.getParams().empty()) {
+    failIf(isNull(path), ATTNRT_ERROR_INVALID_ARGUMENT,
+           model.getName() + "_create: weights_path is NULL, and no weights "
+                             "are embedded in the object (attnc "
+                             "--embed-weights)");
     return openFile();
+  }
 
   Block *fromMemory = branchOff(isNull(path));
   Block *fromFile = builder.getInsertionBlock();

@@ -416,7 +416,8 @@ def AttnEmitCInterface : Pass<"attn-emit-c-interface", "mlir::ModuleOp"> {
       if it has them (a global `__attnc_weights` holding a safetensors
       image, added by attnc --embed-weights), from memory
       (`attnrt_model_open_memory`); a model without parameters accepts a
-      NULL path too.
+      NULL path too. Otherwise a NULL path is refused under the name of
+      `<model>_create`.
     - The kernel gets a row-major descriptor per parameter, input and
       output. Every definition in the module but the C interface (the
       kernels, their outlined parallel bodies, upstream's dealloc_helper,

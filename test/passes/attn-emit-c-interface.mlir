@@ -8,6 +8,8 @@
 // an integer, a length bounded by S) and an output using S. The kernel
 // takes one descriptor per param, input and output.
 // CHECK-DAG: llvm.mlir.global internal constant @[[NULLOUT:__attnc_str_[0-9]+]]("m_create: the pointer to store the model in is null\00")
+// A model with params and no embedded weights refuses a NULL path itself.
+// CHECK-DAG: llvm.mlir.global internal constant @{{__attnc_str_[0-9]+}}("m_create: weights_path is NULL, and no weights are embedded in the object (attnc --embed-weights)\00")
 // CHECK-DAG: llvm.mlir.global internal constant @[[WNAME:__attnc_str_[0-9]+]]("w\00")
 // CHECK-DAG: llvm.mlir.global internal constant @[[WSHAPE:__attnc_shape_[0-9]+]](dense<[4, 2]> : tensor<2xi64>) {{.*}} : !llvm.array<2 x i64>
 // CHECK-DAG: llvm.mlir.global internal constant @[[NULLH:__attnc_str_[0-9]+]]("m_step: the model handle is null\00")
