@@ -158,6 +158,12 @@ cl::opt<bool> splitInputFile(
              "its own (for tests)"),
     cl::init(false), cl::cat(attncCategory));
 
+cl::opt<unsigned> errorLimit(
+    "error-limit", cl::value_desc("n"),
+    cl::desc("Print at most n errors, then one line saying how many more "
+             "there were (0: no limit; default 20)"),
+    cl::init(20), cl::cat(attncCategory));
+
 cl::opt<bool> verifyDiagnostics(
     "verify-diagnostics",
     cl::desc("Check that the diagnostics match expected-* comments in the "
@@ -436,7 +442,20 @@ LogicalResult processBuffer(std::unique_ptr<llvm::MemoryBuffer> buffer,
     return handler.verify();
   }
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  return compile(context, sourceMgr, weights, outputs);
+  // Registered last, so it sees each diagnostic first: errors beyond the
+  // limit (with their notes) go no further, and are counted instead.
+  unsigned errors = 0;
+  context.getDiagEngine().registerHandler([&](Diagnostic &diagnostic) {
+    bool isError = diagnostic.getSeverity() == DiagnosticSeverity::Error;
+    errors += isError;
+    return success(isError && errorLimit != 0 && errors > errorLimit);
+  });
+  LogicalResult result = compile(context, sourceMgr, weights, outputs);
+  if (errorLimit != 0 && errors > errorLimit)
+    llvm::errs() << "attnc: error: " << errors - errorLimit
+                 << " more errors not shown (--error-limit=" << errorLimit
+                 << "; 0 shows all)\n";
+  return result;
 }
 
 } // namespace
