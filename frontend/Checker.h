@@ -59,6 +59,10 @@ std::optional<Type> broadcast(const Type &a, const Type &b);
 /// A number as a message shows it: `1.5`, `-1`, `1e-05` (printf's %g).
 std::string formatNumber(double value);
 
+/// `value` as an int64_t if it is a whole number in int64_t's range; nullopt
+/// otherwise (converting such a double is undefined behaviour).
+std::optional<int64_t> toInt64(double value);
+
 /// Turns a name of `decl` into the literal of its value.
 void replaceByValue(Expr &expr, const ConstDecl &decl);
 

@@ -250,7 +250,12 @@ void Checker::checkConsts() {
                             [&](const ExprPtr &e) { return integral(*e); });
       };
       decl.isInteger = integral(*decl.value);
-      decl.intValue = static_cast<int64_t>(*value);
+      std::optional<int64_t> asInteger = toInt64(*value);
+      if (decl.isInteger && !asInteger)
+        error(decl.value->loc)
+            << "the value of constant '" << decl.name << "', "
+            << formatNumber(*value) << ", does not fit in a 64-bit integer";
+      decl.intValue = asInteger.value_or(0);
       decl.floatValue = *value;
     }
     declare(globals, decl.name, symbol);
@@ -306,9 +311,14 @@ std::optional<Dim> Checker::resolveDim(Expr &dim) {
     error(dim.loc) << "a dimension must be a dim or an integer constant";
     return std::nullopt;
   }
-  if (*value < 1 || *value > (1ll << 40)) {
+  if (*value < 1) {
     error(dim.loc) << "a dimension must be positive, got "
-                   << static_cast<int64_t>(*value);
+                   << formatNumber(*value);
+    return std::nullopt;
+  }
+  if (*value > 0x1p40) {
+    error(dim.loc) << "a dimension must be at most 2^40, got "
+                   << formatNumber(*value);
     return std::nullopt;
   }
   return Dim::known(static_cast<int64_t>(*value));
@@ -326,6 +336,20 @@ std::optional<Type> Checker::resolve(TypeSpec &spec) {
   }
   if (!ok)
     return std::nullopt;
+  // Buffers are counted and addressed in bytes with int64_t: the elements
+  // (at the dims' bounds, where they have one) must fit, four bytes each.
+  double elements = 1;
+  for (const Dim &dim : type.shape)
+    elements *= dim.isVar() ? double(model.dims[dim.dimVar].max.value_or(1))
+                            : double(dim.size);
+  if (elements > 0x1p60) {
+    error(spec.dims.front()->loc)
+        << "the type " << formatType(model, type) << " has "
+        << formatNumber(elements)
+        << " elements (at the dims' bounds): its size in bytes does not fit "
+           "in 64 bits";
+    return std::nullopt;
+  }
   return type;
 }
 

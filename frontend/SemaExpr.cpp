@@ -133,6 +133,13 @@ std::string sema::formatNumber(double value) {
   return text;
 }
 
+std::optional<int64_t> sema::toInt64(double value) {
+  // [-2^63, 2^63): both bounds are exact doubles; NaN fails both tests.
+  if (!(value >= -0x1p63 && value < 0x1p63) || std::floor(value) != value)
+    return std::nullopt;
+  return static_cast<int64_t>(value);
+}
+
 std::optional<Type> sema::broadcast(const Type &a, const Type &b) {
   // PyTorch's rule: align the shapes at their last axes; on each axis the
   // sizes are equal, or one of them is 1 and stretches to the other.
@@ -385,7 +392,13 @@ std::optional<int64_t> Checker::constantInt(Expr &expr, llvm::StringRef what,
   }
   if (*value < min) {
     error(expr.loc) << what << " must be at least " << min << ", got "
-                    << static_cast<int64_t>(*value);
+                    << formatNumber(*value);
+    return std::nullopt;
+  }
+  // Far beyond any size a model has, and beyond what sizes may multiply to.
+  if (*value > 0x1p40) {
+    error(expr.loc) << what << " must be at most 2^40, got "
+                    << formatNumber(*value);
     return std::nullopt;
   }
   return static_cast<int64_t>(*value);
