@@ -8,6 +8,8 @@
 
 #include "frontend/Parser.h"
 
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 
 #include <cstdlib>
@@ -15,6 +17,13 @@
 using namespace attnc;
 
 namespace {
+
+/// How deep an expression may be: in the parser's own recursion (nested
+/// parentheses, calls, unary minus) and in the tree it builds (where a chain
+/// `a + b + c ...` is as deep as it is long). Sema, MLIRGen and every other
+/// walk of the tree recurse, so the input must not choose their stack
+/// depth. 256, like clang's bracket-depth limit.
+constexpr unsigned kMaxExprDepth = 256;
 
 class Parser {
 public:
@@ -85,10 +94,17 @@ private:
   ExprPtr parsePostfix();
   ExprPtr parsePrimary();
   bool parseCallArgs(Expr &call);
+  /// Records the depth of `node` from those of its children; false, with an
+  /// error, when it is above kMaxExprDepth.
+  bool checkDepth(const Expr &node);
+  /// Reports an expression nested beyond kMaxExprDepth at `loc`.
+  bool failTooDeep(SourceLoc loc);
 
   Lexer lexer;
   const Source &source;
   Token tok, prev;
+  unsigned unaryDepth = 0; // parseUnary calls in progress
+  llvm::DenseMap<const Expr *, unsigned> depths; // of nodes with children
 };
 
 bool isKeyword(TokenKind kind) {
@@ -378,6 +394,32 @@ bool Parser::parseStmt(FnDecl &fn) {
 
 ExprPtr Parser::parseExpr() { return parseBinary(0); }
 
+bool Parser::failTooDeep(SourceLoc loc) {
+  source.error(loc) << "expression nested more than " << kMaxExprDepth
+                    << " levels deep (a chain of operators counts each); "
+                       "split it with 'let'";
+  return false;
+}
+
+bool Parser::checkDepth(const Expr &node) {
+  unsigned deepest = 0;
+  auto visit = [&](const ExprPtr &child) {
+    if (child)
+      deepest = std::max(deepest, depths.lookup(child.get()));
+  };
+  llvm::for_each(node.operands, visit);
+  for (const KeywordArg &arg : node.keywords)
+    visit(arg.value);
+  for (const SliceSpec &slice : node.slices) {
+    visit(slice.lo);
+    visit(slice.hi);
+  }
+  // Leaves are not recorded: a lookup of one gives 0.
+  unsigned depth = deepest + 1;
+  depths[&node] = depth;
+  return depth <= kMaxExprDepth || failTooDeep(node.loc);
+}
+
 int precedence(TokenKind kind) {
   switch (kind) {
   case TokenKind::Pipe: return 1;
@@ -418,12 +460,20 @@ ExprPtr Parser::parseBinary(int minPrecedence) {
     binary->op = binaryOp(opTok.kind);
     binary->operands.push_back(std::move(lhs));
     binary->operands.push_back(std::move(rhs));
+    if (!checkDepth(*binary))
+      return nullptr;
     lhs = std::move(binary);
   }
   return lhs;
 }
 
 ExprPtr Parser::parseUnary() {
+  if (unaryDepth >= kMaxExprDepth) {
+    failTooDeep(tok.loc);
+    return nullptr;
+  }
+  ++unaryDepth;
+  auto leave = llvm::make_scope_exit([&] { --unaryDepth; });
   if (at(TokenKind::Minus)) {
     SourceLoc loc = tok.loc;
     consume();
@@ -432,6 +482,8 @@ ExprPtr Parser::parseUnary() {
       return nullptr;
     auto negate = std::make_unique<Expr>(Expr::Kind::Negate, loc);
     negate->operands.push_back(std::move(operand));
+    if (!checkDepth(*negate))
+      return nullptr;
     return negate;
   }
   return parsePostfix();
@@ -446,7 +498,7 @@ ExprPtr Parser::parsePostfix() {
       auto slice = std::make_unique<Expr>(Expr::Kind::Slice, tok.loc);
       consume();
       slice->operands.push_back(std::move(expr));
-      if (!parseSlices(*slice))
+      if (!parseSlices(*slice) || !checkDepth(*slice))
         return nullptr;
       expr = std::move(slice);
       continue;
@@ -455,7 +507,7 @@ ExprPtr Parser::parsePostfix() {
         expr->kind == Expr::Kind::Name) {
       expr->kind = Expr::Kind::Call;
       consume();
-      if (!parseCallArgs(*expr))
+      if (!parseCallArgs(*expr) || !checkDepth(*expr))
         return nullptr;
       continue;
     }
@@ -493,6 +545,8 @@ ExprPtr Parser::parsePostfix() {
       auto transpose = std::make_unique<Expr>(Expr::Kind::Transpose,
                                               member.loc);
       transpose->operands.push_back(std::move(expr));
+      if (!checkDepth(*transpose))
+        return nullptr;
       expr = std::move(transpose);
     } else if (expr->kind == Expr::Kind::Name) {
       // A dotted callee such as `score.additive`.
