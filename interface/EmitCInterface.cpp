@@ -12,6 +12,7 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/SmallVectorExtras.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -29,7 +30,7 @@ namespace {
 class WrapperBuilder {
 public:
   WrapperBuilder(ModuleOp module, ModelAttr model)
-      : module(module), model(model), builder(module.getContext()),
+      : module(module), symbols(module), model(model), builder(module.getContext()),
         loc(module.getLoc()) {
     MLIRContext *context = module.getContext();
     i32 = IntegerType::get(context, 32);
@@ -79,6 +80,9 @@ private:
   void emitEntry(EntryAttr entry, LLVM::LLVMFuncOp kernel);
 
   ModuleOp module;
+  /// The module's symbols, looked up in constant time: a model with
+  /// thousands of fns makes thousands of lookups.
+  SymbolTable symbols;
   ModelAttr model;
   OpBuilder builder;
   Location loc;
@@ -88,12 +92,14 @@ private:
 
 LLVM::LLVMFuncOp WrapperBuilder::declare(RuntimeFunction fn) {
   StringRef name = getRuntimeFunctionName(fn);
-  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+  if (auto existing = symbols.lookup<LLVM::LLVMFuncOp>(name))
     return existing;
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToEnd(module.getBody());
-  return builder.create<LLVM::LLVMFuncOp>(
+  auto declaration = builder.create<LLVM::LLVMFuncOp>(
       loc, name, getRuntimeLLVMFunctionType(module.getContext(), fn));
+  symbols.insert(declaration);
+  return declaration;
 }
 
 LLVM::LLVMFuncOp WrapperBuilder::define(StringRef name, Type result,
@@ -247,7 +253,7 @@ static size_t getNumMemrefArgs(ArgAttr arg) {
 
 FailureOr<LLVM::LLVMFuncOp> WrapperBuilder::lookupKernel(EntryAttr entry) {
   StringRef kernelName = entry.getKernel().getValue();
-  Operation *symbol = module.lookupSymbol(entry.getKernel());
+  Operation *symbol = symbols.lookup(entry.getKernel().getValue());
   if (!symbol)
     return module.emitError("the module has no kernel '")
            << kernelName << "' for entry point '" << entry.getName() << "'";
@@ -383,13 +389,13 @@ LogicalResult WrapperBuilder::checkSymbols() {
   for (EntryAttr entry : model.getEntries())
     defined.push_back((model.getName() + "_" + entry.getName()).str());
   for (const std::string &name : defined)
-    if (Operation *existing = module.lookupSymbol(name))
+    if (Operation *existing = symbols.lookup(name))
       return existing->emitError("'")
              << name << "' is defined already: the C interface would "
              << "redefine it (did attn-emit-c-interface run twice?)";
   for (RuntimeFunction fn : kRuntimeFunctions) {
     StringRef name = getRuntimeFunctionName(fn);
-    Operation *existing = module.lookupSymbol(name);
+    Operation *existing = symbols.lookup(name);
     if (!existing)
       continue;
     LLVM::LLVMFunctionType type =
