@@ -379,7 +379,11 @@ void WrapperBuilder::emitEntry(EntryAttr entry, LLVM::LLVMFuncOp kernel) {
   for (auto [arg, pointer] : buffers)
     addMemref(arg, pointer);
 
+  // Concurrent callers share the cores (attnrt_call_begin).
+  Value token = call(RuntimeFunction::attnrt_call_begin, {});
   builder.create<LLVM::CallOp>(loc, kernel, kernelArgs);
+  builder.create<LLVM::CallOp>(loc, declare(RuntimeFunction::attnrt_call_end),
+                               ValueRange{token});
   builder.create<LLVM::ReturnOp>(loc, constant(i32, ATTNRT_OK));
 }
 

@@ -13,6 +13,29 @@ extern void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads,
                           unsigned flags);
 extern int omp_get_max_threads(void);
 extern int omp_in_parallel(void);
+extern void omp_set_num_threads(int num_threads);
+
+/* Entry-point calls in flight, all threads together. */
+static atomic_int callsInFlight;
+
+int32_t attnrt_call_begin(void) {
+  if (atomic_fetch_add(&callsInFlight, 1) == 0)
+    return 0;
+  /* Others are running: this call keeps to its own thread, its BLAS calls
+   * and parallel loops included (libgomp's thread count is per thread),
+   * rather than start one more team on cores the others use. */
+  int threads = omp_get_max_threads();
+  if (threads <= 1)
+    return 0;
+  omp_set_num_threads(1);
+  return threads;
+}
+
+void attnrt_call_end(int32_t token) {
+  if (token > 0)
+    omp_set_num_threads(token);
+  atomic_fetch_sub(&callsInFlight, 1);
+}
 
 typedef struct {
   attnrt_parallel_body body;

@@ -219,6 +219,18 @@ typedef void (*attnrt_parallel_body)(int64_t begin, int64_t end, void *context);
 ATTNRT_API void attnrt_parallel_for(int64_t count, attnrt_parallel_body body,
                                     void *context);
 
+/** Brackets each call of a generated entry point (generated code calls
+ *  them around the kernel). When other calls are in flight at begin, from
+ *  any thread, this call runs on its own thread (libgomp's per-thread
+ *  thread count set to 1 until attnrt_call_end): many application threads
+ *  then share the cores instead of each starting a team of
+ *  OMP_NUM_THREADS threads on them. A call alone keeps the pool. Returns a
+ *  token for attnrt_call_end, which restores the thread count. */
+ATTNRT_API int32_t attnrt_call_begin(void);
+
+/** Ends a call begun with attnrt_call_begin, given its token. */
+ATTNRT_API void attnrt_call_end(int32_t token);
+
 /*===----------------------------------------------------------------------===*
  * Buffers of generated code
  *===----------------------------------------------------------------------===*/

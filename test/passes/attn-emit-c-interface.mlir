@@ -115,7 +115,11 @@
 // The kernel call: w from the handle as a 4x2 descriptor, the ids as [S],
 // the length as a scalar, y as [S, 2] with strides [2, 1].
 // CHECK: %[[W:.+]] = llvm.call @attnrt_model_param(%[[H]], %{{.+}}) : (!llvm.ptr, i64) -> !llvm.ptr
+// The kernel runs between attnrt_call_begin and attnrt_call_end, which keep
+// concurrent callers from each starting a thread team.
+// CHECK: %[[TOKEN:.+]] = llvm.call @attnrt_call_begin() : () -> i32
 // CHECK: llvm.call @__attnc_m_step(%[[W]], %[[W]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[PIDS]], %[[PIDS]], %{{.+}}, %[[S]], %{{.+}}, %[[PLEN]], %[[PLEN]], %{{.+}}, %[[PY]], %[[PY]], %{{.+}}, %[[S]], %{{.+}}, %{{.+}}, %{{.+}})
+// CHECK-NEXT: llvm.call @attnrt_call_end(%[[TOKEN]]) : (i32) -> ()
 // CHECK: %[[DONE:.+]] = llvm.mlir.constant(0 : i32) : i32
 // CHECK-NEXT: llvm.return %[[DONE]] : i32
 
@@ -127,6 +131,8 @@
 // DECL-DAG: llvm.func @attnrt_model_destroy(!llvm.ptr)
 // DECL-DAG: llvm.func @attnrt_check_range(!llvm.ptr, i64, i64, !llvm.ptr, !llvm.ptr) -> i32
 // DECL-DAG: llvm.func @attnrt_model_param(!llvm.ptr, i64) -> !llvm.ptr
+// DECL-DAG: llvm.func @attnrt_call_begin() -> i32
+// DECL-DAG: llvm.func @attnrt_call_end(i32)
 // DECL-NOT: llvm.func @attnrt_model_open_memory
 // DECL-LABEL: module attributes {attn.model = #attn.model<"np"
 // DECL-DAG: llvm.func @attnrt_model_open_memory(!llvm.ptr, i64, i64, !llvm.ptr) -> i32

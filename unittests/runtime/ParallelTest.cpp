@@ -9,6 +9,7 @@
 #include <vector>
 
 extern "C" void omp_set_num_threads(int);
+extern "C" int omp_get_max_threads(void);
 
 namespace {
 
@@ -86,6 +87,32 @@ TEST(RuntimeParallel, NestedLoopsRunOnTheCallingThread) {
   attnrt_parallel_for(8, outerIterations, &nested);
   expectEachOnce(nested.inner);
   EXPECT_EQ(nested.wrongThread.load(), 0);
+}
+
+TEST(RuntimeParallel, ConcurrentCallsKeepToTheirThread) {
+  omp_set_num_threads(2);
+  // A call alone keeps the pool.
+  int32_t alone = attnrt_call_begin();
+  EXPECT_EQ(omp_get_max_threads(), 2);
+  // A call that begins while another is in flight runs on its own thread,
+  // its parallel loops included, until it ends.
+  std::thread other([] {
+    omp_set_num_threads(2);
+    int32_t token = attnrt_call_begin();
+    EXPECT_EQ(omp_get_max_threads(), 1);
+    Visits visits(16);
+    attnrt_parallel_for(16, countVisits, &visits);
+    expectEachOnce(visits);
+    EXPECT_EQ(visits.threads.size(), 1u);
+    attnrt_call_end(token);
+    EXPECT_EQ(omp_get_max_threads(), 2);
+  });
+  other.join();
+  attnrt_call_end(alone);
+  // With none in flight, the next call keeps the pool again.
+  int32_t again = attnrt_call_begin();
+  EXPECT_EQ(omp_get_max_threads(), 2);
+  attnrt_call_end(again);
 }
 
 } // namespace
