@@ -35,3 +35,8 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.attnc_tools_dir, config.llvm_tools_dir]
 tools = ["attn-opt", "attnc"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# The libFuzzer targets exist when the compiler could build them (fuzz/).
+if os.path.exists(os.path.join(config.attnc_tools_dir,
+                               "attnrt-safetensors-fuzzer")):
+    config.available_features.add("libfuzzer")

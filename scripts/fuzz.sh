@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every libFuzzer target (docs/FUZZING.md) for SECONDS each (default
+# 600) on a copy of its seed corpus, one job per core, and prints each
+# one's last status line (executions, exec/s, cov, ft, corpus). A crash,
+# leak, sanitizer report or timeout stops that fuzzer, keeps the
+# reproducer in build/fuzz-runs/<fuzzer>/ and makes the script fail.
+#   usage: scripts/fuzz.sh [SECONDS]
+#   env:   ATTNC_BUILD_DIR (default build/)
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${ATTNC_BUILD_DIR:-$ROOT/build}"
+SECONDS_EACH="${1:-600}"
+
+# fuzzer name, corpus and dictionary under fuzz/
+FUZZERS=(
+  "attnrt-safetensors-fuzzer safetensors safetensors.dict"
+)
+
+cmake --build "$BUILD" --target $(for f in "${FUZZERS[@]}"; do echo "${f%% *}"; done) || exit 1
+status=0
+for entry in "${FUZZERS[@]}"; do
+  read -r name corpus dict <<<"$entry"
+  work="$BUILD/fuzz-runs/$name"
+  rm -rf "$work" && mkdir -p "$work/corpus"
+  cp "$ROOT/fuzz/corpus/$corpus"/* "$work/corpus/"
+  (cd "$work" && "$BUILD/bin/$name" -max_total_time="$SECONDS_EACH" \
+     -timeout=10 -rss_limit_mb=2048 -dict="$ROOT/fuzz/$dict" \
+     -print_final_stats=1 corpus > log.txt 2>&1)
+  result=$?
+  echo "$name: exit $result"
+  grep -E "^#[0-9]+.*(DONE|pulse|REDUCE|NEW)" "$work/log.txt" | tail -1
+  grep -E "^stat::number_of_executed_units|^stat::average_exec_per_sec|^stat::peak_rss_mb" "$work/log.txt"
+  echo "corpus: $(ls "$work/corpus" | wc -l) inputs"
+  if ((result)); then
+    status=1
+    grep -E "ERROR|SUMMARY|crash-|leak-|timeout-" "$work/log.txt" | head -5
+  fi
+done
+exit $status
