@@ -11,9 +11,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${ATTNC_BUILD_DIR:-$ROOT/build}"
 SECONDS_EACH="${1:-600}"
 
-# fuzzer name, corpus and dictionary under fuzz/
+# fuzzer name, corpus and dictionary under fuzz/ (- for none)
 FUZZERS=(
   "attnrt-safetensors-fuzzer safetensors safetensors.dict"
+  "attnc-entry-points-fuzzer entry-points -"
 )
 
 cmake --build "$BUILD" --target $(for f in "${FUZZERS[@]}"; do echo "${f%% *}"; done) || exit 1
@@ -23,8 +24,10 @@ for entry in "${FUZZERS[@]}"; do
   work="$BUILD/fuzz-runs/$name"
   rm -rf "$work" && mkdir -p "$work/corpus"
   cp "$ROOT/fuzz/corpus/$corpus"/* "$work/corpus/"
+  dict_flag=()
+  [[ $dict != - ]] && dict_flag=(-dict="$ROOT/fuzz/$dict")
   (cd "$work" && "$BUILD/bin/$name" -max_total_time="$SECONDS_EACH" \
-     -timeout=10 -rss_limit_mb=2048 -dict="$ROOT/fuzz/$dict" \
+     -timeout=10 -rss_limit_mb=2048 "${dict_flag[@]}" \
      -print_final_stats=1 corpus > log.txt 2>&1)
   result=$?
   echo "$name: exit $result"
