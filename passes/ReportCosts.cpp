@@ -294,7 +294,9 @@ std::optional<Poly> KernelCosts::extent(Value memref, unsigned dim) {
   }
   if (auto collapse = dyn_cast<memref::CollapseShapeOp>(op)) {
     Poly product = Poly::constant(1);
-    for (int64_t source : collapse.getReassociationIndices()[dim]) {
+    // A copy: the list of all groups is a temporary, gone before the loop.
+    ReassociationIndices group = collapse.getReassociationIndices()[dim];
+    for (int64_t source : group) {
       std::optional<Poly> size = extent(collapse.getSrc(), source);
       if (!size)
         return std::nullopt;

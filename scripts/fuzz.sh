@@ -5,10 +5,14 @@
 # leak, sanitizer report or timeout stops that fuzzer, keeps the
 # reproducer in build/fuzz-runs/<fuzzer>/ and makes the script fail.
 #   usage: scripts/fuzz.sh [SECONDS]
-#   env:   ATTNC_BUILD_DIR (default build/)
+#   env:   ATTNC_BUILD_DIR (default build-asan/ if it exists, else build/)
+# The frontend target is a real fuzzer only in the sanitizer build
+# (scripts/test-sanitized.sh makes build-asan/); elsewhere it is skipped.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${ATTNC_BUILD_DIR:-$ROOT/build}"
+DEFAULT_BUILD="$ROOT/build"
+[[ -f $ROOT/build-asan/build.ninja ]] && DEFAULT_BUILD="$ROOT/build-asan"
+BUILD="${ATTNC_BUILD_DIR:-$DEFAULT_BUILD}"
 SECONDS_EACH="${1:-600}"
 
 # fuzzer name, corpus and dictionary under fuzz/ (- for none)
@@ -16,6 +20,11 @@ FUZZERS=(
   "attnrt-safetensors-fuzzer safetensors safetensors.dict"
   "attnc-entry-points-fuzzer entry-points -"
 )
+if grep -q "^LLVM_USE_SANITIZE_COVERAGE:.*=ON" "$BUILD/CMakeCache.txt" 2>/dev/null; then
+  FUZZERS+=("attnc-frontend-fuzzer frontend attn.dict")
+else
+  echo "attnc-frontend-fuzzer: skipped ($BUILD is not a coverage build; see docs/FUZZING.md)"
+fi
 
 cmake --build "$BUILD" --target $(for f in "${FUZZERS[@]}"; do echo "${f%% *}"; done) || exit 1
 status=0

@@ -47,6 +47,7 @@ if [[ ! -f "$BUILD/build.ninja" ]]; then
     -DCMAKE_C_COMPILER="$CC_FOR_BUILD" -DCMAKE_CXX_COMPILER="$CXX_FOR_BUILD" \
     "${LAUNCHER[@]}" \
     -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
-    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-19/build/utils/lit/lit.py
+    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-19/build/utils/lit/lit.py \
+    ${ATTNC_CMAKE_ARGS:-}
 fi
 cmake --build "$BUILD" -j2

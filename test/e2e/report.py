@@ -6,7 +6,7 @@
 # (a bidirectional GRU) and step, and the transformer example's encoder
 # (two layers, B and S). One thread (OMP_NUM_THREADS=1): the formula's
 # `threads` is 1.
-# RUN: %e2e
+# RUN: %e2e_dlopen
 import ctypes
 import importlib
 import os

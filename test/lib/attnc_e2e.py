@@ -44,8 +44,11 @@ class Env:
         return Env(*sys.argv[1:4])
 
 
-def run(cmd, **kwargs):
-    result = subprocess.run(cmd, capture_output=True, text=True, **kwargs)
+def run(cmd, env=None, **kwargs):
+    # A test that preloads the sanitizer runtime into Python (%python_dlopen
+    # in a sanitizer build) must not preload it into tools that link it.
+    env = {k: v for k, v in (env or os.environ).items() if k != "LD_PRELOAD"}
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env, **kwargs)
     if result.returncode != 0:
         sys.stderr.write("$ " + " ".join(cmd) + "\n" + result.stdout + result.stderr)
         raise SystemExit(f"command failed with exit code {result.returncode}")
@@ -129,7 +132,9 @@ class CompiledModel:
         with open(source, "w") as f:
             f.write("\n".join(lines) + "\n")
         binary = source[:-2]
-        run(["clang-19", "-O1", "-Wall", "-Wextra", "-Werror", "-I", self.env.include,
+        # In a sanitizer build, instrumented like libattnrt (test/lit.cfg.py).
+        sanitizer = os.environ.get("ATTNC_TEST_CFLAGS", "").split()
+        run(["clang-19", *sanitizer, "-O1", "-Wall", "-Wextra", "-Werror", "-I", self.env.include,
              source, self.obj, "-o", binary, "-L", self.env.lib_dir,
              "-Wl,-rpath," + self.env.lib_dir, "-lattnrt", "-lopenblas", "-lm"])
         return binary
