@@ -14,6 +14,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/OptimizationLevel.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Transforms/IPO/AlwaysInliner.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
@@ -77,9 +78,15 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine,
   builder.registerLoopAnalyses(loops);
   builder.crossRegisterProxies(loops, functions, cgscc, modules);
   llvm::OptimizationLevel optLevel = toOptimizationLevel(level);
-  llvm::ModulePassManager passes =
-      level == 0 ? builder.buildO0DefaultPipeline(optLevel)
-                 : builder.buildPerModuleDefaultPipeline(optLevel);
+  llvm::ModulePassManager passes;
+  if (level == 0) {
+    passes = builder.buildO0DefaultPipeline(optLevel);
+  } else {
+    // Kernels into their entry points first (attn-emit-c-interface marks
+    // them alwaysinline), before the interprocedural passes see them.
+    passes.addPass(llvm::AlwaysInlinerPass());
+    passes.addPass(builder.buildPerModuleDefaultPipeline(optLevel));
+  }
   passes.run(module, modules);
 }
 

@@ -33,6 +33,7 @@ int main(int argc, char **argv) {
   float *y = malloc(sizeof(float) * self_attention_forward_y_count(tokens));
   if (!x || !y) {
     fprintf(stderr, "error: out of memory\n");
+    free(x), free(y), self_attention_destroy(model);
     return 1;
   }
   for (int64_t i = 0; i < tokens * D; ++i)

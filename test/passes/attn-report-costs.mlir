@@ -88,6 +88,31 @@ module attributes {attn.model = #attn.model<"u", dims = [#attn.dim<"S">], params
 
 // -----
 
+// A collapsed view's extent is the product of the sizes of its source's
+// group (S * 4). ReportCosts once iterated over that group inside a
+// temporary list of all groups, already destroyed: ASan's
+// stack-use-after-scope, which this case shows in the sanitizer build
+// (scripts/test-sanitized.sh).
+// CHECK-LABEL: c_flat(S):
+// CHECK-NEXT:   flops = 4 * S   (S = 64: 256 FLOP)
+#id = affine_map<(d0) -> (d0)>
+module attributes {attn.model = #attn.model<"c", dims = [#attn.dim<"S", max = 64>],
+    params = [],
+    entries = [#attn.entry<"flat", kernel = @flat, inputs = [#attn.arg<"x" : f32[S, 4]>], outputs = [#attn.arg<"y" : f32[S, 4]>]>]>} {
+  func.func @flat(%x: memref<?x4xf32>, %y: memref<?x4xf32>) {
+    %fx = memref.collapse_shape %x [[0, 1]] : memref<?x4xf32> into memref<?xf32>
+    %fy = memref.collapse_shape %y [[0, 1]] : memref<?x4xf32> into memref<?xf32>
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]} ins(%fx : memref<?xf32>) outs(%fy : memref<?xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %e = math.exp %in : f32
+      linalg.yield %e : f32
+    }
+    return
+  }
+}
+
+// -----
+
 // expected-error @below {{attn-report-costs needs the module's attn.model}}
 module {
 }

@@ -56,6 +56,8 @@ static float randomFloat(float scale) {
   return scale * ((float)(rngState >> 40) / (float)(1 << 23) - 1.0f);
 }
 
+/* Heap arrays (randomArray, poisonedArray): the caller frees them, which
+ * LeakSanitizer checks in a sanitizer build. */
 static float *randomArray(int64_t count, float scale) {
   float *data = (float *)malloc(sizeof(float) * (count ? count : 1));
   for (int64_t i = 0; i < count; ++i)

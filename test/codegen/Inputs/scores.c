@@ -52,6 +52,7 @@ static void testGeneralStep(void) {
   refContextRow(wantA, keys, NK, DK, wantC);
   expectClose("general_step.scores", e, wantE, NK);
   expectClose("general_step.context", c, wantC, DK);
+  free(w), free(s), free(keys), free(e), free(c);
 }
 
 static void testAdditiveStep(void) {
@@ -87,6 +88,7 @@ static void testAdditiveStep(void) {
   }
   expectClose("additive_step.out", o, wantO, B * DK);
   expectClose("additive_step.weights", w, wantW, B * NK);
+  free(wa), free(ua), free(va), free(s), free(keys), free(o), free(w);
 }
 
 static void testCosine(void) {
@@ -105,6 +107,7 @@ static void testCosine(void) {
       want[i * NK + j] = refScore(COSINE, q + i * D, k + j * D, j, D, D, NULL,
                                   NULL, NULL, 0, 0);
   expectClose("cosine", out, want, NQ * NK);
+  free(q), free(k), free(out);
 }
 
 static void testLocation(void) {
@@ -125,6 +128,7 @@ static void testLocation(void) {
         want[(b * NQ + i) * NK + j] = refScore(
             LOCATION, q + (b * NQ + i) * D, NULL, j, D, DK, w, NULL, NULL, 0, 0);
   expectClose("location", out, want, B * NQ * NK);
+  free(w), free(q), free(k), free(out);
 }
 
 static void testScaledDotDynamic(void) {
@@ -141,6 +145,7 @@ static void testScaledDotDynamic(void) {
       want[i * NK + j] = refScore(SCALED_DOT, q + i * D, k + j * D, j, D, D,
                                   NULL, NULL, NULL, 0, 1.0f / sqrtf(D));
   expectClose("scaled_dot_dynamic", out, want, NQ * NK);
+  free(q), free(k), free(out);
 }
 
 static void testTwoBatchDims(void) {
@@ -166,6 +171,7 @@ static void testTwoBatchDims(void) {
       refContextRow(a, v + g * N * DV, N, DV, want + (g * N + i) * DV);
     }
   expectClose("two_batch_dims", out, want, G * N * DV);
+  free(q), free(k), free(v), free(out);
 }
 
 int main(void) {

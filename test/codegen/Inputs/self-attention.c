@@ -55,6 +55,9 @@ static void testForward(int64_t n) {
   refMatmul(o, wo, wantY, n, D, D);
   expectClose("forward.y", y, wantY, n * D);
   expectClose("forward.weights", w, wantW, H * n * n);
+  free(wq), free(wk), free(wv), free(wo), free(x), free(y), free(w);
+  free(q), free(k), free(v), free(o), free(wantY), free(wantW), free(e);
+  free(keep);
 }
 
 static void testAttend(int64_t nq, int64_t nk) {
@@ -95,6 +98,8 @@ static void testAttend(int64_t nq, int64_t nk) {
     }
   expectClose("attend.out", o, wantO, B * nq * DV);
   expectClose("attend.weights", w, wantW, B * nq * nk);
+  free(q), free(k), free(v), free(o), free(w), free(wantO), free(wantW);
+  free(e), free(keep);
 }
 
 int main(void) {

@@ -38,6 +38,7 @@ static void testPadding(void) {
                     0, 0);
     }
   expectClose("padding", out, want, B * NQ * NK);
+  free(e), free(out);
 }
 
 static void testCausalPadding(void) {
@@ -60,6 +61,7 @@ static void testCausalPadding(void) {
                     0, 0);
     }
   expectClose("causal_padding", out, want, B * NQ * NK);
+  free(e), free(out);
 }
 
 static void testWindow(void) {
@@ -77,6 +79,7 @@ static void testWindow(void) {
     refSoftmaxRow(e + i * NK, keep, NK, want + i * NK, 0, 0);
   }
   expectClose("window", out, want, NQ * NK);
+  free(e), free(out);
 }
 
 static void testLocalP(void) {
@@ -100,6 +103,7 @@ static void testLocalP(void) {
     refSoftmaxRow(e + b * NK, keep, NK, want + b * NK, 2, pos[b]);
   }
   expectClose("local_p", out, want, B * NK);
+  free(e), free(out);
 }
 
 static void testAllNegInf(void) {
@@ -117,6 +121,7 @@ static void testAllNegInf(void) {
   for (int i = 0; i < NQ; ++i)
     refSoftmaxRow(e + i * NK, keep, NK, want + i * NK, 0, 0);
   expectClose("all_neg_inf", out, want, NQ * NK);
+  free(out);
 }
 
 static void testLocalMGaussian(void) {
@@ -134,6 +139,7 @@ static void testLocalMGaussian(void) {
     refSoftmaxRow(e + i * N, keep, N, want + i * N, 3, i);
   }
   expectClose("local_m_gaussian", out, want, N * N);
+  free(e), free(out);
 }
 
 static void testHeads(void) {
@@ -179,6 +185,7 @@ static void testHeads(void) {
       }
   expectClose("heads.out", o, wantO, B * NQ * DV);
   expectClose("heads.weights", w, wantW, B * H * NQ * NK);
+  free(q), free(k), free(v), free(o), free(w);
 }
 
 int main(void) {

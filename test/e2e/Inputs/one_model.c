@@ -35,8 +35,8 @@ int main(int argc, char **argv) {
   long n = encoder_forward_src_count(batch, length);
   float *x = malloc(sizeof(float) * n), *y = malloc(sizeof(float) * n);
   fill(x, n);
-  if (encoder_forward(model, batch, length, x, lens, y))
-    return fail();
+  int result = encoder_forward(model, batch, length, x, lens, y) ? fail() : 0;
+  encoder_destroy(model);
 #else
   int64_t tokens = 7;
   self_attention *model;
@@ -45,11 +45,20 @@ int main(int argc, char **argv) {
   long n = self_attention_forward_x_count(tokens);
   float *x = malloc(sizeof(float) * n), *y = malloc(sizeof(float) * n);
   fill(x, n);
-  if (self_attention_forward(model, tokens, x, y))
-    return fail();
+  int result = self_attention_forward(model, tokens, x, y) ? fail() : 0;
+  self_attention_destroy(model);
 #endif
-  FILE *f = fopen(argv[2], "wb");
-  if (!f || fwrite(y, sizeof(float), (size_t)n, f) != (size_t)n)
-    return 3;
-  return fclose(f) != 0;
+  if (!result) {
+    FILE *f = fopen(argv[2], "wb");
+    if (!f || fwrite(y, sizeof(float), (size_t)n, f) != (size_t)n) {
+      if (f)
+        fclose(f);
+      result = 3;
+    } else {
+      result = fclose(f) != 0;
+    }
+  }
+  free(x);
+  free(y);
+  return result;
 }
