@@ -79,6 +79,29 @@ def ConvertAttnToLinalg : Pass<"convert-attn-to-linalg", "mlir::ModuleOp"> {
   ];
 }
 
+def AttnApproximateLocal : Pass<"attn-approximate-local"> {
+  let summary = "Turn global attention into local attention, on request";
+  let description = [{
+    An approximation the user asks for (attnc `--local-window=W`, off by
+    default): every `attn.attention` and `attn.softmax` without a window
+    over more than `min-keys` keys gets the mask `window` of size W around
+    the query index (local-m), on top of its other masks, so that query i
+    attends only to keys j with |j - i| <= W. A key count known only at run
+    time counts as more than `min-keys`. The result is exact when no
+    sequence has more than W + 1 keys. Each op it changes gets a remark
+    saying so; it is never silent.
+
+    Left alone, with a remark: a single query (a decoder step) has no query
+    index to center a window on. Ops that already have a window keep it.
+  }];
+  let options = [
+    Option<"window", "window", "int64_t", /*default=*/"0",
+           "The window size W (keys within W of the query); 0 changes nothing">,
+    Option<"minKeys", "min-keys", "int64_t", /*default=*/"0",
+           "Only ops over more keys than this (static key counts)">,
+  ];
+}
+
 def AttnTile : Pass<"attn-tile"> {
   let summary = "Lower attn.attention to flash-style loops over query and "
                 "key blocks with an online softmax";

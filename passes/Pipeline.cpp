@@ -50,6 +50,13 @@ void mlir::attn::buildLoweringPipeline(OpPassManager &pm,
     return;
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Local attention in place of global, when asked for (--local-window).
+  if (options.localWindow > 0) {
+    AttnApproximateLocalOptions local;
+    local.window = options.localWindow;
+    local.minKeys = options.localMinKeys;
+    pm.addPass(createAttnApproximateLocal(local));
+  }
 
   // Flash-style attention: fuse the chains, then tile the fused ops. At -O0
   // attention keeps the unfused path (the whole score matrix), the

@@ -80,6 +80,18 @@ struct LowerOptions : PassPipelineOptions<LowerOptions> {
       *this, "key-block",
       llvm::cl::desc("Keys per block of tiled attention (attn-tile)"),
       llvm::cl::init(AttnTileOptions().keyBlock)};
+  Option<int64_t> localWindow{
+      *this, "local-window",
+      llvm::cl::desc("Approximate global attention by local attention over "
+                     "the keys within this distance of the query "
+                     "(attn-approximate-local); 0, the default, keeps it "
+                     "global"),
+      llvm::cl::init(0)};
+  Option<int64_t> localMinKeys{
+      *this, "local-min-keys",
+      llvm::cl::desc("With local-window: only attention over more keys "
+                     "than this (a run-time count always)"),
+      llvm::cl::init(0)};
   Option<int64_t> blasMinFlops{
       *this, "blas-min-flops",
       llvm::cl::desc("Products with fewer flops (2*m*n*k) stay loops "

@@ -146,6 +146,19 @@ cl::opt<int64_t> queryBlock("query-block", cl::value_desc("n"),
 cl::opt<int64_t> keyBlock("key-block", cl::value_desc("n"),
                           cl::cat(attncCategory));
 
+// An approximation, off by default; every op it changes gets a remark.
+cl::opt<int64_t> localWindow(
+    "local-window", cl::value_desc("w"),
+    cl::desc("Approximate global attention by local attention: each query "
+             "attends only to the keys within w positions of its own "
+             "(exact up to w + 1 keys; a remark per op changed)"),
+    cl::init(0), cl::cat(attncCategory));
+cl::opt<int64_t> localMinKeys(
+    "local-window-above", cl::value_desc("n"),
+    cl::desc("With --local-window: only attention over more than n keys "
+             "(a count known only at run time always)"),
+    cl::init(0), cl::cat(attncCategory));
+
 cl::opt<std::string> targetCPU(
     "mcpu", cl::value_desc("cpu"),
     cl::desc("Target CPU (default: the host's; e.g. x86-64-v3 for a "
@@ -389,6 +402,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     lowering.queryBlock = queryBlock.getValue();
   if (keyBlock.getNumOccurrences())
     lowering.keyBlock = keyBlock.getValue();
+  lowering.localWindow = localWindow.getValue();
+  lowering.localMinKeys = localMinKeys.getValue();
   llvm::raw_string_ostream reportStream(outputs.report);
   if (report)
     lowering.costReport = &reportStream;
@@ -502,6 +517,13 @@ int main(int argc, char **argv) {
       (keyBlock.getNumOccurrences() && keyBlock < 1)) {
     llvm::errs() << "attnc: error: --query-block and --key-block must be at "
                     "least 1\n";
+    return 1;
+  }
+  if ((localWindow.getNumOccurrences() && localWindow < 1) ||
+      localMinKeys < 0 ||
+      (localMinKeys.getNumOccurrences() && !localWindow.getNumOccurrences())) {
+    llvm::errs() << "attnc: error: --local-window must be at least 1, and "
+                    "--local-window-above (at least 0) goes with it\n";
     return 1;
   }
 
