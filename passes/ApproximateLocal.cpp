@@ -9,6 +9,8 @@
 
 #include "dialect/AttnOps.h"
 
+#include "mlir/IR/Builders.h"
+
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNAPPROXIMATELOCAL
 #include "passes/Passes.h.inc"
@@ -33,7 +35,7 @@ int64_t numKeys(Operation *op) {
 template <typename OpTy>
 void addWindow(OpTy op, int64_t size) {
   op.setMask(op.getMask() | MaskKind::window);
-  op.setWindowAttr(IntegerAttr::get(IntegerType::get(op.getContext(), 64), size));
+  op.setWindowAttr(Builder(op.getContext()).getI64IntegerAttr(size));
 }
 
 struct AttnApproximateLocalPass
