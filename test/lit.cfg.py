@@ -39,8 +39,8 @@ sanitizer_flags = ""
 python_dlopen = "/usr/bin/python3"
 if "Address" in config.llvm_use_sanitizer:
     config.available_features.add("asan")
-    sanitizer_flags = (" -fsanitize=address,undefined -fno-sanitize=vptr,function"
-                       " -fno-sanitize-recover=all")
+    # The flags the build used (CMakeLists.txt, LLVM_UBSAN_FLAGS).
+    sanitizer_flags = " -fsanitize=address " + config.llvm_ubsan_flags
     asan_runtime = subprocess.check_output(
         ["clang-19", "-print-file-name=libclang_rt.asan-x86_64.so"], text=True).strip()
     # Python itself is not instrumented and keeps its memory to the end.
